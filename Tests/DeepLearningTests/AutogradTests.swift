@@ -3,7 +3,7 @@ import Testing
 @testable import DeepLearning
 
 @Suite("Chapter04 autograd")
-struct AutogradTests {
+struct Chapter04AutogradTests {
   /// A check that cannot fail proves nothing: an operation with a deliberately wrong backward
   /// rule (the derivative of x³ taken as 2x²) must be caught.
   @Test func checkerCatchesAWrongGradient() {
@@ -107,7 +107,7 @@ struct AutogradTests {
 }
 
 @Suite("Chapter02 forward values")
-struct ForwardValueTests {
+struct Chapter02ForwardValueTests {
   /// Known values computed by hand (and with Python's math module, to 7 digits).
   @Test func softmaxOfAKnownVector() {
     let y = softmax(Tensor([1, 2, 3]))
@@ -176,7 +176,7 @@ struct ForwardValueTests {
 }
 
 @Suite("Chapter04 reproducibility")
-struct ReproducibilityTests {
+struct Chapter04ReproducibilityTests {
   @Test func theSameSeedGivesTheSameNumbers() {
     var g1 = RandomGenerator(seed: 7), g2 = RandomGenerator(seed: 7), g3 = RandomGenerator(seed: 8)
     let a = Tensor.randomNormal([100], using: &g1), b = Tensor.randomNormal([100], using: &g2)

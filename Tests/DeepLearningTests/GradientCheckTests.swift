@@ -34,7 +34,7 @@ func expectGradientsMatch(_ name: String, _ inputs: [Tensor], tolerance: Float =
 let elementwiseShapes: [[Int]] = [[1], [7], [3, 4], [2, 3, 5]]
 
 @Suite("Chapter04 gradient checks: elementwise operations")
-struct ElementwiseGradientTests {
+struct Chapter04ElementwiseGradientTests {
   @Test(arguments: elementwiseShapes)
   func arithmetic(shape: [Int]) {
     let a = randomInput(shape, seed: 1), b = randomInput(shape, seed: 2, low: 0.5, high: 2)
@@ -80,7 +80,7 @@ struct ElementwiseGradientTests {
 }
 
 @Suite("Chapter04 gradient checks: reductions, products, shapes")
-struct StructuralGradientTests {
+struct Chapter04StructuralGradientTests {
   @Test(arguments: [[5], [3, 4], [2, 3, 4]])
   func reductions(shape: [Int]) {
     let x = randomInput(shape, seed: 10)
@@ -130,7 +130,7 @@ struct StructuralGradientTests {
 }
 
 @Suite("Chapter02 gradient checks: softmax and losses")
-struct LossGradientTests {
+struct Chapter02LossGradientTests {
   @Test(arguments: [[5], [4, 3], [2, 3, 6]])
   func softmaxFamily(shape: [Int]) {
     let x = randomInput(shape, seed: 17, low: -3, high: 3)

@@ -1,0 +1,197 @@
+import Foundation
+
+// The training loop of every classifier in the course, written once so that chapters can show
+// what changes between experiments (data, model, optimiser) rather than the same loop again:
+// shuffle, take mini-batches, forward, loss, backward, step; after each epoch, measure on the
+// validation split; stop early when validation loss stops improving, and keep the best weights.
+
+/// Examples a classifier can be trained or evaluated on: their labels, and how to compute the
+/// model's logits [batch, classes] for any subset of them (by index). The closure hides whether
+/// an example is an image, a sentence or a row of numbers.
+public struct ClassificationData {
+  public let labels: [Int]
+  public let logits: (_ indices: [Int]) -> Tensor
+
+  public init(labels: [Int], logits: @escaping (_ indices: [Int]) -> Tensor) {
+    self.labels = labels
+    self.logits = logits
+  }
+
+  /// Rows of `inputs` (the first axis indexes examples) fed through `model`.
+  public init(inputs: Tensor, labels: [Int], model: any Layer) {
+    if inputs.shape.first != labels.count {
+      fatalError("ClassificationData: inputs of shape \(inputs.shape) but \(labels.count) labels")
+    }
+    self.init(labels: labels) { indices in model(inputs.rows(at: indices)) }
+  }
+
+  public var count: Int { labels.count }
+}
+
+/// How to train: the loop's settings.
+public struct TrainingSettings: Sendable {
+  public var epochs: Int
+  public var batchSize: Int
+  /// Seeds the shuffling of the training examples.
+  public var seed: Int
+  /// Stop after this many epochs without a lower validation loss, and restore the best
+  /// weights; `nil` trains for every epoch.
+  public var patience: Int?
+  /// Clip the gradients' global norm to this value before each step (recurrent networks).
+  public var maxGradientNorm: Float?
+  /// Print a progress line (off for tests and for comparisons that print their own table).
+  public var showsProgress: Bool
+
+  public init(epochs: Int, batchSize: Int, seed: Int, patience: Int? = nil,
+              maxGradientNorm: Float? = nil, showsProgress: Bool = true) {
+    self.epochs = epochs
+    self.batchSize = batchSize
+    self.seed = seed
+    self.patience = patience
+    self.maxGradientNorm = maxGradientNorm
+    self.showsProgress = showsProgress
+  }
+}
+
+/// Loss and accuracy of one pass over a data set.
+public struct Evaluation: Sendable {
+  public let loss: Float
+  public let accuracy: Float
+  public let predictions: [Int]
+}
+
+/// The numbers of one epoch.
+public struct EpochRecord: Sendable {
+  public let epoch: Int
+  public let trainLoss: Float, trainAccuracy: Float
+  public let validationLoss: Float?, validationAccuracy: Float?
+  public let seconds: Double
+}
+
+/// What happened during training, epoch by epoch.
+public struct TrainingHistory: Sendable {
+  public internal(set) var epochs: [EpochRecord] = []
+  /// The epoch whose weights the model holds at the end (the best on validation loss when
+  /// early stopping is on, else the last).
+  public internal(set) var bestEpoch = 0
+  public internal(set) var stoppedEarly = false
+  public var seconds: Double { epochs.reduce(0) { $0 + $1.seconds } }
+  public var last: EpochRecord? { epochs.last }
+}
+
+extension Tensor {
+  /// The items at `indices` along the first axis, outside the graph: a mini-batch of inputs.
+  public func rows(at indices: [Int]) -> Tensor {
+    let width = count / Swift.max(shape.first ?? 1, 1)
+    var out = [Float](repeating: 0, count: indices.count * width)
+    data.withUnsafeBufferPointer { source in
+      out.withUnsafeMutableBufferPointer { target in
+        for (n, row) in indices.enumerated() {
+          if row < 0 || row >= shape[0] {
+            fatalError("rows(at:): index \(row) is out of range 0..<\(shape[0]) for shape \(shape)")
+          }
+          for i in 0..<width { target[n * width + i] = source[row * width + i] }
+        }
+      }
+    }
+    return Tensor(shape: [indices.count] + shape.dropFirst(), data: out)
+  }
+}
+
+/// Runs `data` through the model without gradients, in batches, and returns the mean
+/// cross-entropy, the accuracy and each example's predicted class.
+public func evaluate(_ data: ClassificationData, batchSize: Int = 256) -> Evaluation {
+  withoutGradients {
+    var totalLoss: Float = 0
+    var predictions: [Int] = []
+    predictions.reserveCapacity(data.count)
+    for start in stride(from: 0, to: data.count, by: batchSize) {
+      let indices = Array(start..<Swift.min(start + batchSize, data.count))
+      let logits = data.logits(indices)
+      let labels = indices.map { data.labels[$0] }
+      totalLoss += crossEntropy(logits: logits, labels: labels).item * Float(indices.count)
+      predictions += logits.argmax()
+    }
+    let correct = zip(predictions, data.labels).filter { $0 == $1 }.count
+    return Evaluation(loss: totalLoss / Float(Swift.max(data.count, 1)),
+                      accuracy: Float(correct) / Float(Swift.max(data.count, 1)),
+                      predictions: predictions)
+  }
+}
+
+// snippet: training-loop
+/// Trains `model` on `training` with `optimizer`, minimising softmax cross-entropy, and
+/// measures `validation` after every epoch. Throws when the loss becomes NaN or infinite.
+public func train(_ model: any Module, on training: ClassificationData,
+                  validation: ClassificationData? = nil, optimizer: any Optimizer,
+                  settings: TrainingSettings) throws -> TrainingHistory {
+  var history = TrainingHistory()
+  var generator = RandomGenerator(seed: settings.seed)
+  var best: (loss: Float, epoch: Int, weights: [[Float]])?
+  let batchCount = (training.count + settings.batchSize - 1) / settings.batchSize
+
+  for epoch in 1...settings.epochs {
+    let stopwatch = Stopwatch()
+    model.train()
+    let order = generator.permutation(training.count)  // a new order every epoch
+    let progress = settings.showsProgress
+      ? ProgressLine(epochLabel(epoch, of: settings.epochs, history: history)) : nil
+    var (lossSum, correct, seen) = (Float(0), 0, 0)
+
+    for batch in 0..<batchCount {
+      let indices = Array(order[batch * settings.batchSize ..< Swift.min((batch + 1) * settings.batchSize, training.count)])
+      let labels = indices.map { training.labels[$0] }
+      let logits = training.logits(indices)                  // forward
+      let loss = crossEntropy(logits: logits, labels: labels)
+      try checkFinite(loss.item, what: "the training loss at epoch \(epoch), batch \(batch + 1)")
+      optimizer.zeroGrad()
+      loss.backward()                                        // backward
+      if let maxNorm = settings.maxGradientNorm {
+        clipGradientNorm(optimizer.parameters, maxNorm: maxNorm)
+      }
+      optimizer.step()                                       // update
+
+      lossSum += loss.item * Float(indices.count)
+      correct += zip(logits.argmax(), labels).filter { $0 == $1 }.count
+      seen += indices.count
+      progress?.update(step: batch + 1, of: batchCount, metrics: [
+        .value("loss", lossSum / Float(seen)), .percent("acc", Float(correct) / Float(seen))])
+    }
+
+    model.eval()
+    let measured = validation.map { evaluate($0) }
+    history.epochs.append(EpochRecord(
+      epoch: epoch, trainLoss: lossSum / Float(seen), trainAccuracy: Float(correct) / Float(seen),
+      validationLoss: measured?.loss, validationAccuracy: measured?.accuracy,
+      seconds: stopwatch.seconds))
+    progress?.finish(metrics: [.value("loss", lossSum / Float(seen)),
+                               .percent("acc", Float(correct) / Float(seen))] +
+                     (measured.map { [.value("val loss", $0.loss), .percent("val acc", $0.accuracy)] } ?? []))
+    history.bestEpoch = epoch
+
+    // Early stopping: remember the best weights; give up after `patience` epochs without progress.
+    if let patience = settings.patience, let measured {
+      if best == nil || measured.loss < best!.loss {
+        best = (measured.loss, epoch, model.parameters.map(\.data))
+      } else if epoch - best!.epoch >= patience {
+        history.stoppedEarly = true
+        break
+      }
+    }
+  }
+  if let best {
+    for (parameter, weights) in zip(model.parameters, best.weights) { parameter.update { $0 = weights } }
+    history.bestEpoch = best.epoch
+  }
+  return history
+}
+// end snippet
+
+/// "epoch 3/20", followed after the first epoch by the estimated time left for the whole run.
+private func epochLabel(_ epoch: Int, of epochs: Int, history: TrainingHistory) -> String {
+  let width = String(epochs).count
+  let label = "epoch " + String(repeating: " ", count: width - String(epoch).count) + "\(epoch)/\(epochs)"
+  guard !history.epochs.isEmpty else { return label }
+  let perEpoch = history.seconds / Double(history.epochs.count)
+  return label + " (~\(formatDuration(perEpoch * Double(epochs - epoch + 1))) left)"
+}

@@ -1,0 +1,140 @@
+import Testing
+@testable import DeepLearning
+
+/// Three Gaussian blobs in 2-D: a small classification task with a known answer.
+func blobs(count: Int, seed: Int) -> (inputs: Tensor, labels: [Int]) {
+  var generator = RandomGenerator(seed: seed)
+  let centres: [(Float, Float)] = [(-2, 0), (2, 0), (0, 2.5)]
+  var values: [Float] = [], labels: [Int] = []
+  for i in 0..<count {
+    let label = i % 3
+    values += [centres[label].0 + 0.8 * generator.nextNormal(), centres[label].1 + 0.8 * generator.nextNormal()]
+    labels.append(label)
+  }
+  return (Tensor(shape: [count, 2], data: values), labels)
+}
+
+@Suite("Chapter05 training loop")
+struct Chapter05TrainingLoopTests {
+  func model(seed: Int) -> Sequential {
+    var generator = RandomGenerator(seed: seed)
+    return Sequential(Linear(inputs: 2, outputs: 16, using: &generator), ReLU(),
+                      Linear(inputs: 16, outputs: 3, using: &generator))
+  }
+
+  @Test func trainsToHighAccuracyAndIsReproducible() throws {
+    func run() throws -> (TrainingHistory, Evaluation) {
+      let train = blobs(count: 300, seed: 1), test = blobs(count: 150, seed: 2)
+      let network = model(seed: 3)
+      let history = try DeepLearning.train(
+        network, on: ClassificationData(inputs: train.inputs, labels: train.labels, model: network),
+        validation: ClassificationData(inputs: test.inputs, labels: test.labels, model: network),
+        optimizer: Adam(network.parameters, learningRate: 0.01),
+        settings: TrainingSettings(epochs: 15, batchSize: 32, seed: 4, showsProgress: false))
+      return (history, evaluate(ClassificationData(inputs: test.inputs, labels: test.labels, model: network)))
+    }
+    let (history, result) = try run()
+    #expect(history.epochs.count == 15)
+    #expect(history.epochs.last!.trainLoss < history.epochs.first!.trainLoss * 0.5)
+    // The blobs overlap a little: a good classifier gets about 96%; chance is 33%.
+    #expect(result.accuracy > 0.9, "test accuracy \(result.accuracy)")
+    let (again, resultAgain) = try run()
+    #expect(again.epochs.map(\.trainLoss) == history.epochs.map(\.trainLoss))
+    #expect(resultAgain.predictions == result.predictions)
+  }
+
+  @Test func earlyStoppingRestoresTheBestWeights() throws {
+    // Memorising 30 noisy points with a large learning rate: validation loss soon rises.
+    let train = blobs(count: 30, seed: 5), validation = blobs(count: 300, seed: 6)
+    let network = model(seed: 7)
+    let validationData = ClassificationData(inputs: validation.inputs, labels: validation.labels, model: network)
+    let history = try DeepLearning.train(
+      network, on: ClassificationData(inputs: train.inputs, labels: train.labels, model: network),
+      validation: validationData, optimizer: Adam(network.parameters, learningRate: 0.05),
+      settings: TrainingSettings(epochs: 200, batchSize: 8, seed: 8, patience: 5, showsProgress: false))
+    #expect(history.stoppedEarly)
+    let best = history.epochs.min { $0.validationLoss! < $1.validationLoss! }!
+    #expect(history.bestEpoch == best.epoch)
+    #expect(history.epochs.count == best.epoch + 5)
+    network.eval()
+    #expect(Swift.abs(evaluate(validationData).loss - best.validationLoss!) < 1e-5)
+  }
+
+  @Test func aDivergingLossStopsWithAClearError() {
+    let train = blobs(count: 60, seed: 9)
+    let network = model(seed: 10)
+    #expect {
+      _ = try DeepLearning.train(
+        network, on: ClassificationData(inputs: train.inputs, labels: train.labels, model: network),
+        optimizer: SGD(network.parameters, learningRate: 1e30),
+        settings: TrainingSettings(epochs: 3, batchSize: 60, seed: 11, showsProgress: false))
+    } throws: { error in
+      "\(error)".contains("the training loss at epoch") && "\(error)".contains("learning rate")
+    }
+  }
+
+  @Test func optimisersFollowTheirUpdateRules() {
+    // One step by hand: θ = 1, g = 0.5.
+    let theta = Tensor([1], requiresGrad: true)
+    theta.grad = Tensor([0.5])
+    SGD([theta], learningRate: 0.1).step()
+    #expect(theta.data == [1 - 0.1 * 0.5])
+    let withMomentum = Tensor([1], requiresGrad: true)
+    let sgd = SGD([withMomentum], learningRate: 0.1, momentum: 0.9, weightDecay: 0.01)
+    withMomentum.grad = Tensor([0.5])
+    sgd.step()  // g = 0.5 + 0.01·1 = 0.51, v = 0.51, θ = 1 − 0.051
+    sgd.step()  // g = 0.5 + 0.01·0.949 = 0.50949, v = 0.9·0.51 + 0.50949 = 0.96849, θ = 0.949 − 0.096849
+    #expect(Swift.abs(withMomentum.data[0] - 0.852151) < 1e-6)
+    // Adam's first step moves every parameter by about the learning rate, whatever g's size.
+    let a = Tensor([1, 1], requiresGrad: true)
+    a.grad = Tensor([1e-4, 100])
+    Adam([a], learningRate: 0.01).step()
+    #expect(Swift.abs(a.data[0] - 0.99) < 1e-4 && Swift.abs(a.data[1] - 0.99) < 1e-6)
+  }
+
+  @Test func gradientClippingScalesTheGlobalNorm() {
+    let a = Tensor([0, 0], requiresGrad: true), b = Tensor([0], requiresGrad: true)
+    a.grad = Tensor([3, 0]); b.grad = Tensor([4])
+    let norm = clipGradientNorm([a, b], maxNorm: 1)
+    #expect(norm == 5)
+    #expect(Swift.abs(a.grad!.data[0] - 0.6) < 1e-5 && Swift.abs(b.grad!.data[0] - 0.8) < 1e-5)
+  }
+
+  @Test func dropoutKeepsTheExpectedValueAndSwitchesOffInEvaluation() {
+    let dropout = Dropout(rate: 0.5, seed: 1)
+    let ones = Tensor.ones([10_000])
+    let dropped = dropout(ones)
+    let zeros = dropped.data.filter { $0 == 0 }.count
+    #expect(zeros > 4_800 && zeros < 5_200)
+    #expect(Swift.abs(dropped.mean().item - 1) < 0.05)
+    dropout.eval()
+    #expect(dropout(ones).data == ones.data)
+  }
+}
+
+@Suite("Chapter05 layer gradient checks")
+struct Chapter05LayerGradientTests {
+  @Test(arguments: [(1, 3, 2), (4, 5, 3), (7, 2, 6)])
+  func linear(sizes: (batch: Int, inputs: Int, outputs: Int)) {
+    var generator = RandomGenerator(seed: sizes.batch)
+    let layer = Linear(inputs: sizes.inputs, outputs: sizes.outputs, using: &generator)
+    layer.bias!.update { for i in $0.indices { $0[i] = Float(i) * 0.1 } }
+    let x = randomInput([sizes.batch, sizes.inputs], seed: 40)
+    expectGradientsMatch("Linear", [x, layer.weight, layer.bias!]) { t in
+      matmul(t[0], t[1]) + t[2]
+    }
+    // The layer's own forward agrees with that formula.
+    let direct = matmul(x, layer.weight) + layer.bias!
+    #expect(layer(x).data == direct.data)
+  }
+
+  @Test func sequentialWithActivations() {
+    var generator = RandomGenerator(seed: 41)
+    let network = Sequential(Linear(inputs: 3, outputs: 4, using: &generator), Tanh(),
+                             Linear(inputs: 4, outputs: 2, using: &generator), Sigmoid())
+    let x = randomInput([5, 3], seed: 42)
+    let report = checkGradients(of: { t in network(t[0]) }, at: [x])
+    #expect(report.passed, "\(report)")
+    #expect(network.parameters.count == 4 && network.parameterCount == 3 * 4 + 4 + 4 * 2 + 2)
+  }
+}
