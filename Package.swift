@@ -6,7 +6,10 @@ import PackageDescription
 /// The engine is compiled with optimisation even in the default debug configuration, so that
 /// `swift run ChapterNN` and `swift test` are fast without `-c release`.
 /// `-Ounchecked` drops overflow checks from index arithmetic (about 8× on the matmul loop);
-/// `-target-cpu native` lets SIMD code use the host's FMA and vector width.
+/// `-target-cpu native` lets SIMD code use the host's FMA and vector width. `-wmo` lets the
+/// optimiser inline small functions across files (`-num-threads 2` keeps the debug build's
+/// per-file outputs, which the index store expects); the warning it prints about batch mode is
+/// harmless.
 /// Checks that must survive `-Ounchecked` use `fatalError`, never `precondition`.
 let fastEngine: [SwiftSetting] = [
   .unsafeFlags(["-Ounchecked", "-wmo", "-num-threads", "2", "-target-cpu", "native"]),
@@ -28,9 +31,14 @@ let package = Package(
       path: "Sources/DeepLearning",
       swiftSettings: fastEngine
     ),
+    // Keeps the code shown in book.md identical to the sources: `swift run BookSync`.
+    .target(name: "BookSnippets", path: "Sources/BookSnippets"),
+    .executableTarget(name: "BookSync", dependencies: ["BookSnippets"], path: "Sources/BookSync"),
+    // The tests depend on the chapters too: they run each chapter's executable and check what
+    // it prints, and grade the exercise functions a chapter defines (`@testable import Chapter03`).
     .testTarget(
       name: "DeepLearningTests",
-      dependencies: ["DeepLearning"],
+      dependencies: ["DeepLearning", "BookSnippets"] + chapters.map { .target(name: $0.name) },
       path: "Tests/DeepLearningTests"
     ),
   ] + chapters.map { chapter in

@@ -23,6 +23,7 @@ public func withoutGradients<Result>(_ body: () throws -> Result) rethrows -> Re
   try GradientMode.$isEnabled.withValue(false, operation: body)
 }
 
+// snippet: autograd-record
 extension Tensor {
   /// Makes the result of an operation a node of the graph: `value` holds the computed elements,
   /// `inputs` what it was computed from, and `backward` maps the output's gradient to one gradient
@@ -43,7 +44,9 @@ extension Tensor {
     result.backwardFunction = backward
     return result
   }
+// end snippet
 
+// snippet: autograd-backward
   /// Computes the gradient of this scalar (a loss) with respect to every leaf tensor that
   /// requires a gradient, adding it to their `grad`.
   ///
@@ -119,6 +122,7 @@ extension Tensor {
     }
     return order
   }
+// end snippet
 
   /// Forgets the accumulated gradient, before the next backward pass.
   public func zeroGrad() { grad = nil }

@@ -1,0 +1,94 @@
+// BookSync: brings the snippet blocks of book.md up to date with the sources, and lists what it cannot fix.
+//
+//   swift run BookSync            rewrite the out-of-date snippet blocks of book.md, then list the problems left
+//   swift run BookSync --check    only list the problems, changing nothing
+//
+// Run it from the package root. The exit status is 0 when book.md and the sources agree (after the rewrite),
+// 1 when problems remain (unknown snippets, markers without a use, sections without headings…), 2 on misuse.
+
+import BookSnippets
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Prints `text` to standard error.
+func printError(_ text: String) {
+  fflush(nil)  // first what was printed to standard output, to keep the order
+  FileHandle.standardError.write(Data((text + "\n").utf8))
+}
+
+/// Prints the problems left, one per line, and exits with status 1; or exits with 0 if there are none.
+func finish(_ problems: [String], bookPath: String) -> Never {
+  if problems.isEmpty {
+    print("\(bookPath) agrees with the sources.")
+    exit(0)
+  }
+  printError("\(problems.count) problem\(problems.count == 1 ? "" : "s") between \(bookPath) and the sources:")
+  for problem in problems {
+    printError("  " + problem)
+  }
+  exit(1)
+}
+
+/// Replaces the file at `path` with `text` through a temporary file in the same directory and a rename,
+/// so that an interrupted run leaves either the old book or the new one, never half of one.
+/// The file keeps its permissions.
+func replaceAtomically(_ path: String, with text: String) throws {
+  let temporary = path + ".BookSync-\(getpid()).tmp"
+  do {
+    try Data(text.utf8).write(to: URL(fileURLWithPath: temporary))
+    if let permissions = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] {
+      try FileManager.default.setAttributes([.posixPermissions: permissions], ofItemAtPath: temporary)
+    }
+    guard rename(temporary, path) == 0 else {
+      throw BookError(description: "cannot rename \(temporary) to \(path): \(String(cString: strerror(errno)))")
+    }
+  } catch {
+    try? FileManager.default.removeItem(atPath: temporary)
+    throw error
+  }
+}
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+guard arguments.isEmpty || arguments == ["--check"] else {
+  printError(
+    """
+    usage: swift run BookSync [--check]
+      Run from the package root. Without --check, rewrites the snippet blocks of book.md from the sources
+      (`// snippet: name` … `// end snippet`) and lists the problems it cannot fix; with --check, only lists them.
+    """)
+  exit(arguments.contains("--help") || arguments.contains("-h") ? 0 : 2)
+}
+let checkOnly = arguments == ["--check"]
+let root = FileManager.default.currentDirectoryPath
+guard FileManager.default.fileExists(atPath: root + "/Package.swift") else {
+  printError("BookSync: no Package.swift in \(root) — run it from the package root: swift run BookSync")
+  exit(2)
+}
+
+do {
+  var project = try BookProject.load(packageRoot: root)
+  if checkOnly {
+    finish(project.problems(), bookPath: project.bookPath)
+  }
+  let (book, changes) = project.synchronized()
+  if changes.isEmpty {
+    print("No snippet block of \(project.bookPath) needed updating.")
+  } else {
+    try replaceAtomically(root + "/" + project.bookPath, with: book)
+    project.book = book
+    for change in changes {
+      print(change)
+    }
+  }
+  finish(project.problems(), bookPath: project.bookPath)
+} catch {
+  printError("BookSync: \(error)")
+  exit(1)
+}
