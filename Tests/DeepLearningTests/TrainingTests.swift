@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import DeepLearning
 
@@ -136,5 +137,24 @@ struct Chapter05LayerGradientTests {
     let report = checkGradients(of: { t in network(t[0]) }, at: [x])
     #expect(report.passed, "\(report)")
     #expect(network.parameters.count == 4 && network.parameterCount == 3 * 4 + 4 + 4 * 2 + 2)
+  }
+}
+
+@Suite("Chapter05 training curves")
+struct Chapter05TrainingCurveTests {
+  @Test func historyDrawsTrainAndValidationCurves() throws {
+    var history = TrainingHistory()
+    for epoch in 1...4 {
+      history.epochs.append(EpochRecord(epoch: epoch, trainLoss: 1 / Float(epoch), trainAccuracy: 0.5 + Float(epoch) / 10,
+                                        validationLoss: 1.2 / Float(epoch), validationAccuracy: 0.45 + Float(epoch) / 10,
+                                        seconds: 0.1))
+    }
+    history.bestEpoch = 3
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("curves-\(UUID().uuidString)").path
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let paths = try history.writeCurves(lossPath: folder + "/loss.svg", accuracyPath: folder + "/acc.svg", title: "test")
+    let loss = try String(contentsOfFile: paths[0], encoding: .utf8)
+    #expect(loss.contains("validation") && loss.contains("train") && loss.contains("best epoch"))
+    #expect(try String(contentsOfFile: paths[1], encoding: .utf8).contains("accuracy (%)"))
   }
 }

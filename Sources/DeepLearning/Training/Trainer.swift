@@ -195,3 +195,25 @@ private func epochLabel(_ epoch: Int, of epochs: Int, history: TrainingHistory) 
   let perEpoch = history.seconds / Double(history.epochs.count)
   return label + " (~\(formatDuration(perEpoch * Double(epochs - epoch + 1))) left)"
 }
+
+extension TrainingHistory {
+  /// Draws the loss and accuracy curves, train against validation, side by side in two
+  /// figures, and returns their paths. A gap that opens between the two curves is overfitting.
+  public func writeCurves(lossPath: String, accuracyPath: String, title: String) throws -> [String] {
+    let epochNumbers = epochs.map { Double($0.epoch) }
+    var loss = LineChart(title: "\(title): loss", xLabel: "epoch", yLabel: "cross-entropy")
+    var accuracy = LineChart(title: "\(title): accuracy", xLabel: "epoch", yLabel: "accuracy (%)")
+    loss.addSeries("train", x: epochNumbers, y: epochs.map { Double($0.trainLoss) })
+    accuracy.addSeries("train", x: epochNumbers, y: epochs.map { Double($0.trainAccuracy) * 100 })
+    if epochs.contains(where: { $0.validationLoss != nil }) {
+      loss.addSeries("validation", x: epochNumbers, y: epochs.map { Double($0.validationLoss ?? .nan) }, dashed: true)
+      accuracy.addSeries("validation", x: epochNumbers,
+                         y: epochs.map { Double(($0.validationAccuracy ?? .nan) * 100) }, dashed: true)
+    }
+    if stoppedEarly || bestEpoch != epochs.last?.epoch {
+      loss.addReferenceLine(x: Double(bestEpoch), label: "best epoch")
+      accuracy.addReferenceLine(x: Double(bestEpoch), label: "best epoch")
+    }
+    return [try loss.write(to: lossPath), try accuracy.write(to: accuracyPath)]
+  }
+}
