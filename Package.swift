@@ -21,6 +21,8 @@ let chapters: [(name: String, folder: String)] = [
   ("Chapter02", "02-LossFunctions"),
   ("Chapter03", "03-GradientDescent"),
   ("Chapter04", "04-AutomaticDifferentiation"),
+  ("Chapter05", "05-MultilayerPerceptron"),
+  ("Chapter06", "06-TrainingBetter"),
 ]
 
 let package = Package(
