@@ -36,6 +36,7 @@ extension Tensor {
                      backward: @escaping (_ outputGradient: Tensor) -> [Tensor?]) -> Tensor {
     let result = Tensor(shape: value.shape, data: value.data)
     result.operation = operation
+    Profiler.active?.markForward(operation)
     guard GradientMode.isEnabled, inputs.contains(where: { $0.requiresGrad }) else {
       return result
     }
@@ -80,7 +81,8 @@ extension Tensor {
           node.grad = node.grad.map { $0 + gradient } ?? gradient
           continue
         }
-        let inputGradients = backwardFunction(gradient)
+        let inputGradients = Profiler.active.map { $0.timeBackward(node.operation) { backwardFunction(gradient) } }
+          ?? backwardFunction(gradient)
         for (input, inputGradient) in zip(node.inputs, inputGradients) {
           guard input.requiresGrad, let inputGradient else { continue }
           if inputGradient.shape != input.shape {

@@ -215,3 +215,25 @@ struct Chapter04ReproducibilityTests {
     #expect(counts.allSatisfy { $0 > 1_850 && $0 < 2_150 }, "\(counts)")
   }
 }
+
+@Suite("Chapter11 profiler")
+struct Chapter11ProfilerTests {
+  @Test func profilerAttributesTimeToOperations() {
+    var generator = RandomGenerator(seed: 50)
+    let w = Tensor.randomNormal([256, 256], using: &generator, requiresGrad: true)
+    let x = Tensor.randomNormal([128, 256], using: &generator)
+    let (_, profiler) = profile {
+      for _ in 0..<3 { tanh(matmul(x, w)).sum().backward() }
+    }
+    #expect(profiler.forward["matmul"]?.calls == 3)
+    #expect(profiler.backward["matmul"]?.calls == 3)
+    #expect(profiler.forward["tanh"]?.calls == 3)
+    // Operations run inside a backward rule (the multiply in tanh's rule, say) are not counted
+    // as forward calls.
+    #expect(profiler.forward["multiply"] == nil)
+    #expect(profiler.totalSeconds > 0 && profiler.forward["matmul"]!.seconds > 0)
+    #expect(profiler.report(runs: 3).contains("matmul"))
+    // Outside `profile`, nothing is recorded.
+    #expect(Profiler.active == nil)
+  }
+}
