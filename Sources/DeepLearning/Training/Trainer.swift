@@ -128,18 +128,17 @@ public func train(_ model: any Module, on training: ClassificationData,
   var history = TrainingHistory()
   var generator = RandomGenerator(seed: settings.seed)
   var best: (loss: Float, epoch: Int, weights: [[Float]])?
-  let batchCount = (training.count + settings.batchSize - 1) / settings.batchSize
 
   for epoch in 1...settings.epochs {
     let stopwatch = Stopwatch()
     model.train()
-    let order = generator.permutation(training.count)  // a new order every epoch
+    let batches = MiniBatches(indices: Array(0..<training.count), batchSize: settings.batchSize,
+                              shuffledBy: &generator)  // a new order every epoch
     let progress = settings.showsProgress
       ? ProgressLine(epochLabel(epoch, of: settings.epochs, history: history)) : nil
     var (lossSum, correct, seen) = (Float(0), 0, 0)
 
-    for batch in 0..<batchCount {
-      let indices = Array(order[batch * settings.batchSize ..< Swift.min((batch + 1) * settings.batchSize, training.count)])
+    for (batch, indices) in batches.enumerated() {
       let labels = indices.map { training.labels[$0] }
       let logits = training.logits(indices)                  // forward
       let loss = crossEntropy(logits: logits, labels: labels)
@@ -154,7 +153,7 @@ public func train(_ model: any Module, on training: ClassificationData,
       lossSum += loss.item * Float(indices.count)
       correct += zip(logits.argmax(), labels).filter { $0 == $1 }.count
       seen += indices.count
-      progress?.update(step: batch + 1, of: batchCount, metrics: [
+      progress?.update(step: batch + 1, of: batches.count, metrics: [
         .value("loss", lossSum / Float(seen)), .percent("acc", Float(correct) / Float(seen))])
     }
 
