@@ -23,6 +23,10 @@ let chapters: [(name: String, folder: String)] = [
   ("Chapter04", "04-AutomaticDifferentiation"),
   ("Chapter05", "05-MultilayerPerceptron"),
   ("Chapter06", "06-TrainingBetter"),
+  ("Chapter07", "07-ConvolutionalNetworks"),
+  ("Chapter08", "08-TextAsNumbers"),
+  ("Chapter09", "09-LSTMTextClassifier"),
+  ("Chapter10", "10-EvaluatingAModel"),
 ]
 
 let package = Package(
