@@ -32,7 +32,7 @@ extension Tensor {
   /// The closure must not capture the returned tensor itself (that would be a reference cycle);
   /// capture `value` or other plain tensors instead — `record` returns a new tensor that shares
   /// `value`'s storage.
-  static func record(_ value: Tensor, operation: String, inputs: [Tensor],
+  public static func record(_ value: Tensor, operation: String, inputs: [Tensor],
                      backward: @escaping (_ outputGradient: Tensor) -> [Tensor?]) -> Tensor {
     let result = Tensor(shape: value.shape, data: value.data)
     result.operation = operation
@@ -106,7 +106,7 @@ extension Tensor {
   /// Every tensor this one depends on through gradient-requiring paths, each listed after all of
   /// its inputs. Iterative depth-first search, so an unrolled LSTM with thousands of steps cannot
   /// overflow the call stack.
-  func topologicalOrder() -> [Tensor] {
+  public func topologicalOrder() -> [Tensor] {
     var order: [Tensor] = []
     var visited: Set<ObjectIdentifier> = [ObjectIdentifier(self)]
     var stack: [(node: Tensor, nextInput: Int)] = [(self, 0)]

@@ -25,9 +25,10 @@ public final class Tensor {
   /// The name of the operation that made this tensor (`"matmul"`, `"tanh"` …), or `"leaf"`.
   public internal(set) var operation: String
 
-  // The graph: the tensors this one was computed from, and how to turn the gradient of this
-  // tensor into gradients for them. Both are empty for leaves and once the graph is released.
-  var inputs: [Tensor] = []
+  /// The tensors this one was computed from: its edges in the autograd graph (empty for leaves
+  /// and once `backward()` has released the graph).
+  public internal(set) var inputs: [Tensor] = []
+  // How to turn the gradient of this tensor into gradients for `inputs`.
   var backwardFunction: ((Tensor) -> [Tensor?])?
   var graphReleased = false
 

@@ -87,11 +87,6 @@ private func directConvolution(_ input: Tensor, _ weight: Tensor, _ bias: Tensor
   return Tensor(shape: [batch, outputs, outputHeight, outputWidth], data: out)
 }
 
-/// The largest |a − b| / max(|a|, |b|, 1) over two equally long arrays.
-private func worstDifference(_ a: [Float], _ b: [Float]) -> Float {
-  zip(a, b).map { Swift.abs($0 - $1) / Swift.max(Swift.abs($0), Swift.abs($1), 1) }.max() ?? 0
-}
-
 /// A [N, C, H, W] tensor holding a shuffled 0, 0.1, 0.2, …: distinct values at least 0.1 apart,
 /// so a window's maximum stays the same element when any value moves by ±ε.
 private func spacedInput(_ shape: [Int], seed: Int) -> Tensor {

@@ -31,6 +31,12 @@ func expectGradientsMatch(_ name: String, _ inputs: [Tensor], tolerance: Float =
           sourceLocation: sourceLocation)
 }
 
+/// The largest |a − b| / max(|a|, |b|, 1) over two equally long arrays: the checker's own
+/// error measure, for comparing two implementations of the same thing.
+func worstDifference(_ a: [Float], _ b: [Float]) -> Float {
+  zip(a, b).map { Swift.abs($0 - $1) / Swift.max(Swift.abs($0), Swift.abs($1), 1) }.max() ?? 0
+}
+
 let elementwiseShapes: [[Int]] = [[1], [7], [3, 4], [2, 3, 5]]
 
 @Suite("Chapter04 gradient checks: elementwise operations")

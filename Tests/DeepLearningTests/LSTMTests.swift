@@ -9,11 +9,6 @@ import Testing
 // different order (and the fused one with its own SIMD σ and tanh, accurate to 1e-6), so their
 // values and gradients agree to 1e-5.
 
-/// The largest |a − b| / max(|a|, |b|, 1) over two equally long lists.
-private func worstDifference(_ a: [Float], _ b: [Float]) -> Float {
-  zip(a, b).map { Swift.abs($0 - $1) / Swift.max(Swift.abs($0), Swift.abs($1), 1) }.max() ?? 0
-}
-
 /// An LSTM's parameters and input, drawn at random: W [in, 4H], U [H, 4H], b [4H], x [N, T, in].
 private func randomLSTMInputs(rows: Int, steps: Int, inputSize: Int, hidden: Int,
                               seed: Int) -> [Tensor] {

@@ -25,8 +25,9 @@ func logSoftmaxRows(_ values: inout [Float], width: Int) {
     for x in row { largest = Swift.max(largest, x) }
     var total: Float = 0
     for x in row { total += Foundation.exp(x - largest) }
-    let logTotal = largest + Foundation.log(total)
-    for i in row.indices { row[i] -= logTotal }
+    // (x − max) − log Σ, not x − (max + log Σ): near 1000 a Float32 sum would round.
+    let logTotal = Foundation.log(total)
+    for i in row.indices { row[i] = (row[i] - largest) - logTotal }
   }
 }
 
