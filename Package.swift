@@ -27,6 +27,7 @@ let chapters: [(name: String, folder: String)] = [
   ("Chapter08", "08-TextAsNumbers"),
   ("Chapter09", "09-LSTMTextClassifier"),
   ("Chapter10", "10-EvaluatingAModel"),
+  ("Chapter11", "11-HighPerformanceComputing"),
 ]
 
 let package = Package(
@@ -40,6 +41,9 @@ let package = Package(
     // Keeps the code shown in book.md identical to the sources: `swift run BookSync`.
     .target(name: "BookSnippets", path: "Sources/BookSnippets"),
     .executableTarget(name: "BookSync", dependencies: ["BookSnippets"], path: "Sources/BookSync"),
+    // Times the engine against PyTorch: `swift run -c release Benchmarks`.
+    .executableTarget(name: "Benchmarks", dependencies: ["DeepLearning"], path: "Sources/Benchmarks",
+                      exclude: ["pytorch_reference.py"]),
     // The tests depend on the chapters too: they run each chapter's executable and check what
     // it prints, and grade the exercise functions a chapter defines (`@testable import Chapter03`).
     .testTarget(
