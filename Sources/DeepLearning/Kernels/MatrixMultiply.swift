@@ -92,9 +92,10 @@ private enum MatrixMultiplyKernel {
   /// block (up to 512 × 4080 floats = 8 MB) is reused by every row block and lives in L3 (32 MB).
   static let columnBlock = 4080
 
-  /// Each thread gets at least this many multiply-adds (m·n·k / threads), about 12 µs of work.
-  /// Handing work to a sleeping core costs ~8 µs before it starts, so on the target machine a
-  /// second thread loses at 96×96×96 (0.9 M multiply-adds) and wins from 128×128×128 (2.1 M).
+  /// Each thread gets at least this many multiply-adds (m·n·k / threads), ~25 µs on one core.
+  /// The second core starts ~10 µs after `concurrentPerform` is called, so on the target machine
+  /// a second thread loses at 96×96×96 (0.9 M multiply-adds: 24 µs instead of 20) and wins from
+  /// about 128×128×128 (2.1 M: 41 µs instead of 48).
   static let minimumWorkPerThread = 1 << 20
 
   // MARK: - Threading
