@@ -77,8 +77,8 @@ runChapter {
   // MARK: - 3.3 Logistic regression by hand
 
   section("3.3 Logistic regression by hand")
-  let train = try loadDigitPair(dataFolder + "/train.csv", first: firstDigit, second: secondDigit)
-  let test = try loadDigitPair(dataFolder + "/test.csv", first: firstDigit, second: secondDigit)
+  let train = try DigitPair(csv: dataFolder + "/train.csv", first: firstDigit, second: secondDigit)
+  let test = try DigitPair(csv: dataFolder + "/test.csv", first: firstDigit, second: secondDigit)
   print("digits \(firstDigit) (label 0) and \(secondDigit) (label 1): \(train.count) training and "
         + "\(test.count) test images of 64 pixels in [0, 1]")
   var model = LogisticRegression(features: 64)

@@ -143,7 +143,7 @@ runChapter {
   // MARK: - 4.5 Logistic regression with autograd
 
   section("4.5 Logistic regression with autograd")
-  let train = try loadDigitPair(dataFolder + "/train.csv", first: firstDigit, second: secondDigit)
+  let train = try DigitPair(csv: dataFolder + "/train.csv", first: firstDigit, second: secondDigit)
   print("digits \(firstDigit) and \(secondDigit): \(train.count) training images, learning rate 0.5, "
         + "\(steps) full-batch steps from zero, twice")
   var hand = HandLogisticRegression()

@@ -177,14 +177,16 @@ struct Chapter03Tests {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("digits-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: folder) }
+    let header = "label," + (0..<64).map { "p\($0)" }.joined(separator: ",")
     let good = "3," + Array(repeating: "0", count: 64).joined(separator: ",")
-    try ["label\n\(good)\n3,1,2\n", "label\n\(good)\n"].enumerated().forEach { index, text in
+    try ["\(header)\n\(good)\n3,1,2\n", "\(header)\n\(good)\n"].enumerated().forEach { index, text in
       try text.write(to: folder.appendingPathComponent(index == 0 ? "train.csv" : "test.csv"),
                      atomically: true, encoding: .utf8)
     }
     let run = try ChapterRunner.run("Chapter03", ["--data", folder.path])
     #expect(run.status == 1)
-    #expect(run.errors.contains("train.csv:3: expected 65 comma-separated numbers"), "\(run.errors)")
+    #expect(run.errors.contains("train.csv:3"), "\(run.errors)")
+    #expect(run.errors.contains("expected 65 comma-separated fields (as in the header), found 3"), "\(run.errors)")
   }
 
   @Test("--help prints the usage; an unknown option, or two equal digits, exit with status 2")
