@@ -40,16 +40,17 @@ runChapter {
   let error = p - t                 // subtract
   let loss = pow(error, 2)          // square: L = (σ(w·x + b) − t)²
   // end snippet
-  let nodes: [(name: String, tensor: Tensor, from: String)] = [
-    ("x", x, ""), ("w", w, ""), ("b", b, ""), ("t", t, ""),
-    ("products", products, "x, w"), ("weightedSum", weightedSum, "products"),
-    ("z", z, "weightedSum, b"), ("p", p, "z"), ("error", error, "p, t"), ("loss", loss, "error"),
+  let nodes: [(name: String, tensor: Tensor)] = [
+    ("x", x), ("w", w), ("b", b), ("t", t), ("products", products), ("weightedSum", weightedSum),
+    ("z", z), ("p", p), ("error", error), ("loss", loss),
   ]
+  // Each node's `inputs` are the edges the engine recorded; name them by identity (===).
+  func name(of tensor: Tensor) -> String { nodes.first { $0.tensor === tensor }?.name ?? "?" }
   printTable(
     headers: ["node", "operation", "computed from", "value", "requiresGrad"],
     rows: nodes.map { node in
-      [node.name, node.tensor.operation, node.from, formatList(node.tensor.data),
-       node.tensor.requiresGrad ? "yes" : "no"]
+      [node.name, node.tensor.operation, node.tensor.inputs.map(name).joined(separator: ", "),
+       formatList(node.tensor.data), node.tensor.requiresGrad ? "yes" : "no"]
     })
   print("the nodes are listed in the order they were recorded: every node after its inputs")
 

@@ -60,7 +60,9 @@ public struct Evaluation: Sendable {
   public let predictions: [Int]
 }
 
-/// The numbers of one epoch.
+/// The numbers of one epoch. The training loss and accuracy are running averages over the
+/// epoch's batches, taken in training mode (dropout on, weights still moving), so they are not
+/// what `evaluate` would give at the epoch's end; the validation figures are.
 public struct EpochRecord: Sendable {
   public let epoch: Int
   public let trainLoss: Float, trainAccuracy: Float
