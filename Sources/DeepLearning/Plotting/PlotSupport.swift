@@ -571,6 +571,27 @@ enum PlotLegend {
     }
   }
 
+  /// Draws the legend where `position` asks (above the plot, hidden, or placed inside where
+  /// `cost` says it covers least) and returns how much it covers (0 when outside the plot).
+  static func render(
+    _ entries: [PlotLegendEntry], position: PlotLegendPosition, plot: PlotRect, canvasWidth: Double,
+    spaceAbove: Double, cost: (PlotRect) -> Double, into document: inout SVGDocument
+  ) -> Double {
+    switch position {
+    case .hidden:
+      return 0
+    case .above:
+      drawAbove(
+        entries, centerX: plot.x + plot.width / 2, top: plot.y - spaceAbove - 2,
+        maxWidth: canvasWidth - 80, into: &document)
+      return 0
+    default:
+      let box = place(entries, in: plot, position: position, cost: cost)
+      draw(entries, at: box, into: &document)
+      return cost(box)
+    }
+  }
+
   static func draw(_ entries: [PlotLegendEntry], at box: PlotRect, into document: inout SVGDocument) {
     document.rect(
       x: box.x, y: box.y, width: box.width, height: box.height, fill: "#ffffff",

@@ -227,18 +227,9 @@ public struct ScatterPlot: SVGFigure {
       for (px, py) in pixels where rect.insetBy(-pointRadius).contains(px, py) { hits += 1 }
       return hits
     }
-    switch legend {
-    case .hidden:
-      break
-    case .above:
-      PlotLegend.drawAbove(
-        entries, centerX: plot.x + plot.width / 2, top: plot.y - legendAbove - 2, maxWidth: width - 80,
-        into: &document)
-    default:
-      let box = PlotLegend.place(entries, in: plot, position: legend, cost: crowding)
-      result.legendCost = crowding(box)
-      PlotLegend.draw(entries, at: box, into: &document)
-    }
+    result.legendCost = PlotLegend.render(
+      entries, position: legend, plot: plot, canvasWidth: width, spaceAbove: legendAbove,
+      cost: crowding, into: &document)
     result.svg = document.svg
     return result
   }
