@@ -105,7 +105,7 @@ runChapter {
   let dimension = 100
   let embedding = Embedding(vocabularySize: vocabulary.count, dimension: dimension,
                             paddingIndex: Vocabulary.paddingIndex, using: &generator)
-  let sample = encodeWhole(Array(training.texts.prefix(32)), vocabulary: vocabulary, tokenizer: tokenizer)
+  let sample = vocabulary.encodeWhole(Array(training.texts.prefix(32)), tokenizer: tokenizer)
   let positions = sample.count * sample.length
   // One-hot: each position becomes a row of V numbers with a single 1, and the rows times the
   // table pick out the table's rows.
@@ -134,18 +134,14 @@ runChapter {
 
   section("8.5 The bag-of-words baseline")
   let classes = all.labelNames.count
-  let trainingSequences = encodeWhole(training.texts, vocabulary: vocabulary, tokenizer: tokenizer)
-  let validationSequences = encodeWhole(validation.texts, vocabulary: vocabulary, tokenizer: tokenizer)
-  let testSequences = encodeWhole(test.texts, vocabulary: vocabulary, tokenizer: tokenizer)
+  let trainingSequences = vocabulary.encodeWhole(training.texts, tokenizer: tokenizer)
+  let validationSequences = vocabulary.encodeWhole(validation.texts, tokenizer: tokenizer)
+  let testSequences = vocabulary.encodeWhole(test.texts, tokenizer: tokenizer)
   // snippet: train-bag-of-words
-  let bagOfWords = BagOfWordsClassifier(vocabularySize: vocabulary.count, classes: classes)
-  let history = try train(
-    bagOfWords,
-    on: classificationData(trainingSequences, labels: training.labels) { bagOfWords($0) },
-    validation: classificationData(validationSequences, labels: validation.labels) { bagOfWords($0) },
-    optimizer: Adam(bagOfWords.parameters, learningRate: 0.001),
-    settings: TrainingSettings(epochs: epochs, batchSize: 32, seed: Int(seed), patience: 3))
-  let result = evaluate(classificationData(testSequences, labels: test.labels) { bagOfWords($0) })
+  let (bagOfWords, history) = try trainBagOfWords(
+    training: training, validation: validation, vocabulary: vocabulary, tokenizer: tokenizer,
+    epochs: epochs, seed: Int(seed), showsProgress: true)
+  let result = evaluate(ClassificationData(sequences: testSequences, labels: test.labels) { bagOfWords($0) })
   // end snippet
   let matrix = ConfusionMatrix(predictions: result.predictions, labels: test.labels, classCount: classes)
   print("kept the weights of epoch \(history.bestEpoch) (lowest validation loss)"
@@ -173,8 +169,8 @@ runChapter {
                                       using: &generator)
   let untrained = model.embedding.weight.data
   let meanHistory = try train(
-    model, on: classificationData(trainingSequences, labels: training.labels) { model($0) },
-    validation: classificationData(validationSequences, labels: validation.labels) { model($0) },
+    model, on: ClassificationData(sequences: trainingSequences, labels: training.labels) { model($0) },
+    validation: ClassificationData(sequences: validationSequences, labels: validation.labels) { model($0) },
     optimizer: Adam(model.parameters, learningRate: 0.003),
     settings: TrainingSettings(epochs: 10, batchSize: 32, seed: Int(seed), patience: 2, showsProgress: false))
   print("mean-of-embeddings classifier (32 numbers per word): validation accuracy "

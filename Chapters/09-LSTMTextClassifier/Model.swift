@@ -54,13 +54,3 @@ func bucketedBatches(lengths: [Int], batchSize: Int, poolBatches: Int = 8,
   return batches
 }
 // end snippet
-
-extension PaddedSequences {
-  /// The same rows cut to the longest real length among them (at least 1): every step after it
-  /// is padding in every row. The real lengths are kept.
-  func trimmedToLongest() -> PaddedSequences {
-    let longest = Swift.max(1, lengths.max() ?? 1)
-    if longest == length { return self }
-    return PaddedSequences(zip(indices, lengths).map { Array($0.prefix($1)) }, length: longest)
-  }
-}

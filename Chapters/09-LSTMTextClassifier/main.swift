@@ -172,24 +172,35 @@ runChapter {
   // MARK: - 9.4 Training with clipped gradients
 
   section("9.4 Training with clipped gradients")
-  let validationData = lengthSortedData(validationSequences, labels: validation.labels) { model($0) }.data
   // snippet: train-lstm-classifier
-  let result = try trainLSTMClassifier(
-    model, sequences: trainingSequences, labels: training.labels, validation: validationData,
-    epochs: epochs, batchSize: 32, learningRate: 0.001, maxGradientNorm: 5,
-    batching: Batching(rawValue: batching)!, seed: Int(seed))
+  // The LSTM steps training computes (rows × trimmed length), and how many of them read a real token.
+  var (computedSteps, realTokenSteps) = (0, 0)
+  let trainingData = ClassificationData(sequences: trainingSequences, labels: training.labels) { batch in
+    computedSteps += batch.count * batch.length
+    realTokenSteps += batch.lengths.reduce(0, +)
+    return model(batch)
+  }
+  let validationData = lengthSortedData(validationSequences, labels: validation.labels) { model($0) }.data
+  var settings = TrainingSettings(epochs: epochs, batchSize: 32, seed: Int(seed),
+                                  keepsBest: .highestValidationAccuracy, maxGradientNorm: 5)
+  if batching == Batching.bucketed.rawValue {
+    let lengths = trainingSequences.lengths
+    settings.batchOrder = { generator in bucketedBatches(lengths: lengths, batchSize: 32, using: &generator) }
+  }
+  let history = try train(model, on: trainingData, validation: validationData,
+                          optimizer: Adam(model.parameters, learningRate: 0.001), settings: settings)
   // end snippet
-  let norms = result.gradientNorms.sorted()
-  print("kept the weights of epoch \(result.bestEpoch) (best validation accuracy "
-        + "\(formatPercent(result.epochs[result.bestEpoch - 1].validationAccuracy)))")
+  let norms = history.gradientNorms.sorted()
+  print("kept the weights of epoch \(history.bestEpoch) (best validation accuracy "
+        + "\(formatPercent(history.epochs[history.bestEpoch - 1].validationAccuracy ?? 0)))")
   print("gradient norm before clipping: median \(format(norms[norms.count / 2], decimals: 2)), "
         + "99th percentile \(format(norms[norms.count * 99 / 100], decimals: 2)), "
         + "largest \(format(norms.last ?? 0, decimals: 2)); "
         + "\(norms.filter { $0 > 5 }.count) of \(norms.count) steps clipped to 5")
-  print("computed \(result.computedSteps) LSTM steps, "
-        + "\(formatPercent(1 - Double(result.realSteps) / Double(result.computedSteps))) of them padding")
-  for path in try writeCurves(result, title: "LSTM on \(dataName)", lossPath: figurePath("09-loss.svg"),
-                              accuracyPath: figurePath("09-accuracy.svg")) {
+  print("computed \(computedSteps) LSTM steps, "
+        + "\(formatPercent(1 - Double(realTokenSteps) / Double(computedSteps))) of them padding")
+  for path in try history.writeCurves(lossPath: figurePath("09-loss.svg"), accuracyPath: figurePath("09-accuracy.svg"),
+                                      title: "LSTM on \(dataName)") {
     print("figure: \(path)")
   }
 
@@ -200,22 +211,26 @@ runChapter {
   let (evaluation, evaluationSeconds) = timed { evaluate(testData) }
   var predictions = [Int](repeating: 0, count: test.count)
   for (position, text) in testOrder.enumerated() { predictions[text] = evaluation.predictions[position] }
-  let baseline = try trainBagOfWords(training: training, validation: validation, test: test,
-                                     vocabulary: vocabulary, tokenizer: tokenizer, seed: Int(seed))
+  // Chapter 8's baseline, trained as chapter 8 trains it, on the same split and vocabulary.
+  let baseline = try trainBagOfWords(training: training, validation: validation, vocabulary: vocabulary,
+                                     tokenizer: tokenizer, seed: Int(seed))
+  let baselineTest = ClassificationData(sequences: vocabulary.encodeWhole(test.texts, tokenizer: tokenizer),
+                                        labels: test.labels) { baseline.model($0) }
   let lstmMatrix = ConfusionMatrix(predictions: predictions, labels: test.labels, classCount: classes)
-  let baselineMatrix = ConfusionMatrix(predictions: baseline.predictions, labels: test.labels, classCount: classes)
+  let baselineMatrix = ConfusionMatrix(predictions: evaluate(baselineTest).predictions, labels: test.labels,
+                                       classCount: classes)
   printTable(
     headers: ["model", "parameters", "test accuracy", "\(all.labelNames[1]) F1", "macro F1", "training"],
     rows: [
       ["Embedding → LSTM → Linear", "\(model.parameterCount)", formatPercent(lstmMatrix.accuracy),
-       format(lstmMatrix.f1(1), decimals: 3), format(lstmMatrix.macroF1, decimals: 3), formatDuration(result.seconds)],
+       format(lstmMatrix.f1(1), decimals: 3), format(lstmMatrix.macroF1, decimals: 3), formatDuration(history.seconds)],
       ["bag-of-words logistic regression", "\(baseline.model.parameterCount)", formatPercent(baselineMatrix.accuracy),
        format(baselineMatrix.f1(1), decimals: 3), format(baselineMatrix.macroF1, decimals: 3),
-       formatDuration(baseline.seconds)],
+       formatDuration(baseline.history.seconds)],
     ])
   print(classificationReport(predictions: predictions, labels: test.labels, classNames: all.labelNames))
   print("LSTM: test accuracy \(formatPercent(lstmMatrix.accuracy)) (\(test.count) texts), "
-        + "\(all.labelNames[1]) F1 \(format(lstmMatrix.f1(1), decimals: 3)), trained in \(formatDuration(result.seconds)), "
+        + "\(all.labelNames[1]) F1 \(format(lstmMatrix.f1(1), decimals: 3)), trained in \(formatDuration(history.seconds)), "
         + "test set read in \(formatDuration(evaluationSeconds))")
 
   // MARK: - 9.6 A few test texts

@@ -158,3 +158,123 @@ struct Chapter05TrainingCurveTests {
     #expect(try String(contentsOfFile: paths[1], encoding: .utf8).contains("accuracy (%)"))
   }
 }
+
+@Suite("Chapter09 training loop settings: batch order, best epoch, gradient norms")
+struct Chapter09TrainingSettingsTests {
+  func model(seed: Int) -> Sequential {
+    var generator = RandomGenerator(seed: seed)
+    return Sequential(Linear(inputs: 2, outputs: 16, using: &generator), ReLU(),
+                      Linear(inputs: 16, outputs: 3, using: &generator))
+  }
+
+  @Test func aCustomBatchOrderIsWhatTheLoopTrainsOn() throws {
+    let data = blobs(count: 30, seed: 12)
+    let network = model(seed: 13)
+    var rowsSeen: [[Int]] = []
+    let training = ClassificationData(labels: data.labels) { rows in
+      rowsSeen.append(rows)
+      return network(data.inputs.rows(at: rows))
+    }
+    // Odd rows in batches of 4, each epoch in a new order drawn from the loop's generator.
+    let order: @Sendable (inout RandomGenerator) -> [[Int]] = { generator in
+      let odd = generator.permutation(15).map { 2 * $0 + 1 }
+      return stride(from: 0, to: odd.count, by: 4).map { Array(odd[$0..<Swift.min($0 + 4, odd.count)]) }
+    }
+    let history = try DeepLearning.train(
+      network, on: training, optimizer: SGD(network.parameters, learningRate: 0.1),
+      settings: TrainingSettings(epochs: 3, batchSize: 10, seed: 14, showsProgress: false, batchOrder: order))
+    // The generator seeded by `seed`, asked once per epoch, gives the batches the loop trained on.
+    var generator = RandomGenerator(seed: 14)
+    let expected = (1...3).flatMap { _ in order(&generator) }
+    #expect(rowsSeen == expected)
+    #expect(rowsSeen.allSatisfy { $0.allSatisfy { $0 % 2 == 1 } && $0.count <= 4 })
+    #expect(history.epochs.count == 3)
+  }
+
+  @Test func withoutABatchOrderTheRowsAreShuffledIntoMiniBatches() throws {
+    let data = blobs(count: 25, seed: 15)
+    let network = model(seed: 16)
+    var rowsSeen: [[Int]] = []
+    let training = ClassificationData(labels: data.labels) { rows in
+      rowsSeen.append(rows)
+      return network(data.inputs.rows(at: rows))
+    }
+    _ = try DeepLearning.train(
+      network, on: training, optimizer: SGD(network.parameters, learningRate: 0.1),
+      settings: TrainingSettings(epochs: 2, batchSize: 10, seed: 17, showsProgress: false))
+    var generator = RandomGenerator(seed: 17)
+    let expected = (1...2).flatMap { _ in
+      Array(MiniBatches(indices: Array(0..<25), batchSize: 10, shuffledBy: &generator))
+    }
+    #expect(rowsSeen == expected)
+  }
+
+  /// Memorising 30 noisy points with a large learning rate: validation figures rise and fall.
+  func noisyRun(settings: TrainingSettings) throws -> (TrainingHistory, Evaluation) {
+    let train = blobs(count: 30, seed: 5), validation = blobs(count: 300, seed: 6)
+    let network = model(seed: 7)
+    let validationData = ClassificationData(inputs: validation.inputs, labels: validation.labels, model: network)
+    let history = try DeepLearning.train(
+      network, on: ClassificationData(inputs: train.inputs, labels: train.labels, model: network),
+      validation: validationData, optimizer: Adam(network.parameters, learningRate: 0.05), settings: settings)
+    network.eval()
+    return (history, evaluate(validationData))
+  }
+
+  @Test func theBestEpochByAccuracyIsRestoredWithoutEarlyStopping() throws {
+    let (history, final) = try noisyRun(settings: TrainingSettings(
+      epochs: 40, batchSize: 8, seed: 8, keepsBest: .highestValidationAccuracy, showsProgress: false))
+    #expect(history.epochs.count == 40 && !history.stoppedEarly)
+    let accuracies = history.epochs.map { $0.validationAccuracy! }
+    let best = 1 + accuracies.firstIndex(of: accuracies.max()!)!  // the first epoch with the highest
+    #expect(history.bestEpoch == best, "\(accuracies)")
+    #expect(best < 40, "the test needs a best epoch before the last: \(accuracies)")
+    // The model holds that epoch's weights: it measures exactly what that epoch measured.
+    #expect(final.accuracy == accuracies[best - 1])
+    #expect(Swift.abs(final.loss - history.epochs[best - 1].validationLoss!) < 1e-5)
+  }
+
+  @Test func theBestEpochByLossIsRestoredWithoutEarlyStopping() throws {
+    let (history, final) = try noisyRun(settings: TrainingSettings(
+      epochs: 40, batchSize: 8, seed: 8, keepsBest: .lowestValidationLoss, showsProgress: false))
+    #expect(history.epochs.count == 40 && !history.stoppedEarly)
+    let best = history.epochs.min { $0.validationLoss! < $1.validationLoss! }!
+    #expect(history.bestEpoch == best.epoch && best.epoch < 40)
+    #expect(Swift.abs(final.loss - best.validationLoss!) < 1e-5)
+  }
+
+  @Test func patienceStopsOnTheMeasureKeepsBestNames() throws {
+    let (history, final) = try noisyRun(settings: TrainingSettings(
+      epochs: 200, batchSize: 8, seed: 8, patience: 4, keepsBest: .highestValidationAccuracy,
+      showsProgress: false))
+    #expect(history.stoppedEarly)
+    let accuracies = history.epochs.map { $0.validationAccuracy! }
+    let best = 1 + accuracies.firstIndex(of: accuracies.max()!)!
+    #expect(history.bestEpoch == best)
+    #expect(history.epochs.count == best + 4, "4 epochs without a higher accuracy: \(accuracies)")
+    #expect(final.accuracy == accuracies[best - 1])
+  }
+
+  @Test func gradientNormsAreRecordedBeforeClippingOnlyWhenClipping() throws {
+    let data = blobs(count: 40, seed: 18)
+    func run(maxGradientNorm: Float?) throws -> TrainingHistory {
+      let network = model(seed: 19)
+      return try DeepLearning.train(
+        network, on: ClassificationData(inputs: data.inputs, labels: data.labels, model: network),
+        optimizer: SGD(network.parameters, learningRate: 0.1),
+        settings: TrainingSettings(epochs: 3, batchSize: 16, seed: 20, maxGradientNorm: maxGradientNorm,
+                                   showsProgress: false))
+    }
+    #expect(try run(maxGradientNorm: nil).gradientNorms.isEmpty)
+    let clipped = try run(maxGradientNorm: 0.01)
+    #expect(clipped.gradientNorms.count == 3 * 3, "3 epochs of 3 batches")
+    // The first norm is the untouched gradient's: the same first batch on the same start, by hand.
+    let network = model(seed: 19)
+    var generator = RandomGenerator(seed: 20)
+    let rows = MiniBatches(indices: Array(0..<40), batchSize: 16, shuffledBy: &generator)[0]
+    crossEntropy(logits: network(data.inputs.rows(at: rows)), labels: rows.map { data.labels[$0] }).backward()
+    let squares = network.parameters.reduce(Float(0)) { sum, p in sum + p.grad!.data.reduce(0) { $0 + $1 * $1 } }
+    #expect(Swift.abs(clipped.gradientNorms[0] - squares.squareRoot()) < 1e-5 * Swift.max(1, squares.squareRoot()))
+    #expect(clipped.gradientNorms.allSatisfy { $0 > 0.01 }, "every step was longer than 0.01, so all were clipped")
+  }
+}

@@ -80,3 +80,31 @@ public struct PaddedSequences: Sendable {
   }
 }
 // end snippet
+
+extension PaddedSequences {
+  /// The same rows cut to the longest real length among them (at least 1), with the same real
+  /// lengths: every step after it is padding in every row, and computing on it would only add
+  /// zeros. A mini-batch of short texts then costs what short texts cost.
+  ///
+  ///     PaddedSequences([[5, 8, 2], [7]], length: 6).trimmedToLongest()
+  ///     // indices [[5, 8, 2], [7, 0, 0]], lengths [3, 1], length 3
+  public func trimmedToLongest() -> PaddedSequences {
+    let longest = Swift.max(1, lengths.max() ?? 1)
+    if longest == length { return self }
+    // Each row's real tokens come first, so its first `longest` entries hold all of them.
+    return PaddedSequences(indices: indices.map { Array($0.prefix(longest)) }, lengths: lengths,
+                           length: longest)
+  }
+}
+
+extension ClassificationData {
+  /// Labelled token sequences for `train` and `evaluate`: `logits` runs the model on any subset
+  /// of the rows, trimmed to the longest text among them (`trimmedToLongest`).
+  public init(sequences: PaddedSequences, labels: [Int],
+              logits: @escaping (PaddedSequences) -> Tensor) {
+    if sequences.count != labels.count {
+      fatalError("ClassificationData: \(sequences.count) sequences but \(labels.count) labels")
+    }
+    self.init(labels: labels) { rows in logits(sequences[rows].trimmedToLongest()) }
+  }
+}

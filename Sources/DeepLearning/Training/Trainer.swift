@@ -4,6 +4,8 @@ import Foundation
 // what changes between experiments (data, model, optimiser) rather than the same loop again:
 // shuffle, take mini-batches, forward, loss, backward, step; after each epoch, measure on the
 // validation split; stop early when validation loss stops improving, and keep the best weights.
+// Chapter 9's LSTM adds three settings: its own batch order, the best epoch by validation
+// accuracy, and the gradient norms of clipping.
 
 /// Examples a classifier can be trained or evaluated on: their labels, and how to compute the
 /// model's logits [batch, classes] for any subset of them (by index). The closure hides whether
@@ -28,29 +30,61 @@ public struct ClassificationData {
   public var count: Int { labels.count }
 }
 
+/// Which epoch's weights `train` keeps, judged on the validation set after each epoch.
+public enum BestEpoch: Sendable {
+  /// The epoch with the lowest validation loss: the probabilities that fit the labels best.
+  case lowestValidationLoss
+  /// The epoch with the highest validation accuracy: for when accuracy is the figure reported.
+  case highestValidationAccuracy
+
+  /// The validation figure this choice makes as large as possible: −loss, or the accuracy.
+  func score(_ evaluation: Evaluation) -> Float {
+    switch self {
+    case .lowestValidationLoss: -evaluation.loss
+    case .highestValidationAccuracy: evaluation.accuracy
+    }
+  }
+}
+
 /// How to train: the loop's settings.
 public struct TrainingSettings: Sendable {
   public var epochs: Int
   public var batchSize: Int
-  /// Seeds the shuffling of the training examples.
+  /// Seeds the order of the training examples in every epoch.
   public var seed: Int
-  /// Stop after this many epochs without a lower validation loss, and restore the best
-  /// weights; `nil` trains for every epoch.
+  /// Stop after this many epochs without a better validation figure (the one `keepsBest` names,
+  /// the loss by default) and restore the best weights; `nil` trains for every epoch.
   public var patience: Int?
-  /// Clip the gradients' global norm to this value before each step (recurrent networks).
+  /// Restore, at the end, the weights of the best epoch by this measure, with or without early
+  /// stopping; `nil` keeps the last epoch's weights (or, with `patience`, the lowest loss's).
+  public var keepsBest: BestEpoch?
+  /// Clip the gradients' global norm to this value before each step (recurrent networks); the
+  /// norms before clipping are recorded in `TrainingHistory.gradientNorms`.
   public var maxGradientNorm: Float?
   /// Print a progress line (off for tests and for comparisons that print their own table).
   public var showsProgress: Bool
+  /// The mini-batches of one epoch, as rows of the training data, drawn from the loop's
+  /// generator (seeded by `seed`): for batches of texts of similar length. `nil` shuffles all
+  /// rows into `MiniBatches` of `batchSize`.
+  public var batchOrder: (@Sendable (_ generator: inout RandomGenerator) -> [[Int]])?
 
   public init(epochs: Int, batchSize: Int, seed: Int, patience: Int? = nil,
-              maxGradientNorm: Float? = nil, showsProgress: Bool = true) {
+              keepsBest: BestEpoch? = nil, maxGradientNorm: Float? = nil,
+              showsProgress: Bool = true,
+              batchOrder: (@Sendable (_ generator: inout RandomGenerator) -> [[Int]])? = nil) {
     self.epochs = epochs
     self.batchSize = batchSize
     self.seed = seed
     self.patience = patience
+    self.keepsBest = keepsBest
     self.maxGradientNorm = maxGradientNorm
     self.showsProgress = showsProgress
+    self.batchOrder = batchOrder
   }
+
+  /// What the best epoch is judged by: `keepsBest`, else the validation loss when `patience`
+  /// is set, else nothing (the last epoch is kept).
+  var bestBy: BestEpoch? { keepsBest ?? (patience == nil ? nil : .lowestValidationLoss) }
 }
 
 /// Loss and accuracy of one pass over a data set.
@@ -73,10 +107,13 @@ public struct EpochRecord: Sendable {
 /// What happened during training, epoch by epoch.
 public struct TrainingHistory: Sendable {
   public internal(set) var epochs: [EpochRecord] = []
-  /// The epoch whose weights the model holds at the end (the best on validation loss when
-  /// early stopping is on, else the last).
+  /// The epoch whose weights the model holds at the end: the best on validation (see
+  /// `TrainingSettings.keepsBest` and `patience`), else the last.
   public internal(set) var bestEpoch = 0
   public internal(set) var stoppedEarly = false
+  /// The global norm of the gradient at every step, before clipping (recorded only when
+  /// `TrainingSettings.maxGradientNorm` is set): how often, and how far, it was clipped.
+  public internal(set) var gradientNorms: [Float] = []
   public var seconds: Double { epochs.reduce(0) { $0 + $1.seconds } }
   public var last: EpochRecord? { epochs.last }
 }
@@ -127,15 +164,21 @@ public func evaluate(_ data: ClassificationData, batchSize: Int = 256) -> Evalua
 public func train(_ model: any Module, on training: ClassificationData,
                   validation: ClassificationData? = nil, optimizer: any Optimizer,
                   settings: TrainingSettings) throws -> TrainingHistory {
+  if settings.keepsBest != nil && validation == nil {
+    fatalError("train: keepsBest chooses an epoch by its validation figures; pass validation: data")
+  }
   var history = TrainingHistory()
   var generator = RandomGenerator(seed: settings.seed)
-  var best: (loss: Float, epoch: Int, weights: [[Float]])?
+  var best: (score: Float, epoch: Int, weights: [[Float]])?
 
   for epoch in 1...settings.epochs {
     let stopwatch = Stopwatch()
     model.train()
-    let batches = MiniBatches(indices: Array(0..<training.count), batchSize: settings.batchSize,
-                              shuffledBy: &generator)  // a new order every epoch
+    // A new order every epoch: the settings' own, or every row shuffled into mini-batches.
+    let batches = settings.batchOrder?(&generator)
+      ?? Array(MiniBatches(indices: Array(0..<training.count), batchSize: settings.batchSize,
+                           shuffledBy: &generator))
+    if batches.contains(where: \.isEmpty) { fatalError("train: batchOrder gave an empty batch") }
     let progress = settings.showsProgress
       ? ProgressLine(epochLabel(epoch, of: settings.epochs, history: history)) : nil
     var (lossSum, correct, seen) = (Float(0), 0, 0)
@@ -147,8 +190,8 @@ public func train(_ model: any Module, on training: ClassificationData,
       try checkFinite(loss.item, what: "the training loss at epoch \(epoch), batch \(batch + 1)")
       optimizer.zeroGrad()
       loss.backward()                                        // backward
-      if let maxNorm = settings.maxGradientNorm {
-        clipGradientNorm(optimizer.parameters, maxNorm: maxNorm)
+      if let maxNorm = settings.maxGradientNorm {            // clip, keeping the norm before
+        history.gradientNorms.append(clipGradientNorm(optimizer.parameters, maxNorm: maxNorm))
       }
       optimizer.step()                                       // update
 
@@ -170,11 +213,12 @@ public func train(_ model: any Module, on training: ClassificationData,
                      (measured.map { [.value("val loss", $0.loss), .percent("val acc", $0.accuracy)] } ?? []))
     history.bestEpoch = epoch
 
-    // Early stopping: remember the best weights; give up after `patience` epochs without progress.
-    if let patience = settings.patience, let measured {
-      if best == nil || measured.loss < best!.loss {
-        best = (measured.loss, epoch, model.parameters.map(\.data))
-      } else if epoch - best!.epoch >= patience {
+    // Remember the best weights; early stopping gives up after `patience` epochs without progress.
+    if let bestBy = settings.bestBy, let measured {
+      let score = bestBy.score(measured)  // higher is better
+      if best == nil || score > best!.score {
+        best = (score, epoch, model.parameters.map(\.data))
+      } else if let patience = settings.patience, epoch - best!.epoch >= patience {
         history.stoppedEarly = true
         break
       }
