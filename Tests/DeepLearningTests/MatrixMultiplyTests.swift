@@ -134,7 +134,7 @@ extension MatrixMultiplyKernelTests {
 }
 
 @Suite("Chapter11 matrix multiply kernel")
-struct MatrixMultiplyKernelTests {
+struct Chapter11MatrixMultiplyKernelTests {
   /// Shapes chosen to exercise the edges: smaller than one tile, not a multiple of 6 rows or
   /// 16 columns, more than one k-block (k > 512) and more than one row block (m > 144).
   static let edgeShapes: [(m: Int, n: Int, k: Int)] = [
