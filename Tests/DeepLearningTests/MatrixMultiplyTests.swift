@@ -14,7 +14,7 @@ import Testing
 // In practice rounding errors grow like √k: the largest difference seen is under 1% of this.
 
 // The helpers are nested in the suite so their short names cannot clash with other test files.
-extension MatrixMultiplyKernelTests {
+extension Chapter11MatrixMultiplyKernelTests {
   /// SplitMix64: a tiny deterministic random generator, so every run tests the same matrices.
   fileprivate struct SplitMix64 {
     var state: UInt64
