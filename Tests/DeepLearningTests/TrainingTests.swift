@@ -15,18 +15,19 @@ func blobs(count: Int, seed: Int) -> (inputs: Tensor, labels: [Int]) {
   return (Tensor(shape: [count, 2], data: values), labels)
 }
 
+/// A 2-16-3 ReLU network for the blobs.
+func blobClassifier(seed: Int) -> Sequential {
+  var generator = RandomGenerator(seed: seed)
+  return Sequential(Linear(inputs: 2, outputs: 16, using: &generator), ReLU(),
+                    Linear(inputs: 16, outputs: 3, using: &generator))
+}
+
 @Suite("Chapter05 training loop")
 struct Chapter05TrainingLoopTests {
-  func model(seed: Int) -> Sequential {
-    var generator = RandomGenerator(seed: seed)
-    return Sequential(Linear(inputs: 2, outputs: 16, using: &generator), ReLU(),
-                      Linear(inputs: 16, outputs: 3, using: &generator))
-  }
-
   @Test func trainsToHighAccuracyAndIsReproducible() throws {
     func run() throws -> (TrainingHistory, Evaluation) {
       let train = blobs(count: 300, seed: 1), test = blobs(count: 150, seed: 2)
-      let network = model(seed: 3)
+      let network = blobClassifier(seed: 3)
       let history = try DeepLearning.train(
         network, on: ClassificationData(inputs: train.inputs, labels: train.labels, model: network),
         validation: ClassificationData(inputs: test.inputs, labels: test.labels, model: network),
@@ -47,7 +48,7 @@ struct Chapter05TrainingLoopTests {
   @Test func earlyStoppingRestoresTheBestWeights() throws {
     // Memorising 30 noisy points with a large learning rate: validation loss soon rises.
     let train = blobs(count: 30, seed: 5), validation = blobs(count: 300, seed: 6)
-    let network = model(seed: 7)
+    let network = blobClassifier(seed: 7)
     let validationData = ClassificationData(inputs: validation.inputs, labels: validation.labels, model: network)
     let history = try DeepLearning.train(
       network, on: ClassificationData(inputs: train.inputs, labels: train.labels, model: network),
@@ -63,7 +64,7 @@ struct Chapter05TrainingLoopTests {
 
   @Test func aDivergingLossStopsWithAClearError() {
     let train = blobs(count: 60, seed: 9)
-    let network = model(seed: 10)
+    let network = blobClassifier(seed: 10)
     #expect {
       _ = try DeepLearning.train(
         network, on: ClassificationData(inputs: train.inputs, labels: train.labels, model: network),
@@ -161,15 +162,9 @@ struct Chapter05TrainingCurveTests {
 
 @Suite("Chapter09 training loop settings: batch order, best epoch, gradient norms")
 struct Chapter09TrainingSettingsTests {
-  func model(seed: Int) -> Sequential {
-    var generator = RandomGenerator(seed: seed)
-    return Sequential(Linear(inputs: 2, outputs: 16, using: &generator), ReLU(),
-                      Linear(inputs: 16, outputs: 3, using: &generator))
-  }
-
   @Test func aCustomBatchOrderIsWhatTheLoopTrainsOn() throws {
     let data = blobs(count: 30, seed: 12)
-    let network = model(seed: 13)
+    let network = blobClassifier(seed: 13)
     var rowsSeen: [[Int]] = []
     let training = ClassificationData(labels: data.labels) { rows in
       rowsSeen.append(rows)
@@ -193,7 +188,7 @@ struct Chapter09TrainingSettingsTests {
 
   @Test func withoutABatchOrderTheRowsAreShuffledIntoMiniBatches() throws {
     let data = blobs(count: 25, seed: 15)
-    let network = model(seed: 16)
+    let network = blobClassifier(seed: 16)
     var rowsSeen: [[Int]] = []
     let training = ClassificationData(labels: data.labels) { rows in
       rowsSeen.append(rows)
@@ -212,7 +207,7 @@ struct Chapter09TrainingSettingsTests {
   /// Memorising 30 noisy points with a large learning rate: validation figures rise and fall.
   func noisyRun(settings: TrainingSettings) throws -> (TrainingHistory, Evaluation) {
     let train = blobs(count: 30, seed: 5), validation = blobs(count: 300, seed: 6)
-    let network = model(seed: 7)
+    let network = blobClassifier(seed: 7)
     let validationData = ClassificationData(inputs: validation.inputs, labels: validation.labels, model: network)
     let history = try DeepLearning.train(
       network, on: ClassificationData(inputs: train.inputs, labels: train.labels, model: network),
@@ -258,7 +253,7 @@ struct Chapter09TrainingSettingsTests {
   @Test func gradientNormsAreRecordedBeforeClippingOnlyWhenClipping() throws {
     let data = blobs(count: 40, seed: 18)
     func run(maxGradientNorm: Float?) throws -> TrainingHistory {
-      let network = model(seed: 19)
+      let network = blobClassifier(seed: 19)
       return try DeepLearning.train(
         network, on: ClassificationData(inputs: data.inputs, labels: data.labels, model: network),
         optimizer: SGD(network.parameters, learningRate: 0.1),
@@ -269,7 +264,7 @@ struct Chapter09TrainingSettingsTests {
     let clipped = try run(maxGradientNorm: 0.01)
     #expect(clipped.gradientNorms.count == 3 * 3, "3 epochs of 3 batches")
     // The first norm is the untouched gradient's: the same first batch on the same start, by hand.
-    let network = model(seed: 19)
+    let network = blobClassifier(seed: 19)
     var generator = RandomGenerator(seed: 20)
     let rows = MiniBatches(indices: Array(0..<40), batchSize: 16, shuffledBy: &generator)[0]
     crossEntropy(logits: network(data.inputs.rows(at: rows)), labels: rows.map { data.labels[$0] }).backward()
