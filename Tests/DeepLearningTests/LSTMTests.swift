@@ -65,32 +65,6 @@ struct Chapter09LSTMTests {
     }
   }
 
-  /// The cell's SIMD σ and tanh against the C library's, over the range that matters and far
-  /// beyond (where they must saturate to exactly 0, 1 or ±1, never NaN).
-  @Test func fastGateFunctionsMatchTheLibrary() {
-    var values = stride(from: Float(-30), through: 30, by: 0.01).map { $0 } + [-1000, 1000, 0]
-    values.append(contentsOf: [Float](repeating: 0.5, count: 5))  // a tail that is not a multiple of 8
-    var sigmoids = values, tanhs = values
-    sigmoids.withUnsafeMutableBufferPointer {
-      LSTMGateFunctions.applySigmoid($0.baseAddress!, count: $0.count)
-    }
-    tanhs.withUnsafeMutableBufferPointer { LSTMGateFunctions.applyTanh($0.baseAddress!, count: $0.count) }
-    var worst: (sigmoid: Float, tanh: Float) = (0, 0)
-    for (k, x) in values.enumerated() {
-      worst.sigmoid = Swift.max(worst.sigmoid, Swift.abs(sigmoids[k] - 1 / (1 + Foundation.exp(-x))))
-      worst.tanh = Swift.max(worst.tanh, Swift.abs(tanhs[k] - Foundation.tanh(x)))
-    }
-    #expect(worst.sigmoid < 1e-6 && worst.tanh < 1e-6, "worst errors \(worst)")
-    let (atMinus1000, at1000, atZero) = (sigmoids[values.count - 8], sigmoids[values.count - 7],
-                                         sigmoids[values.count - 6])
-    #expect(atMinus1000 >= 0 && atMinus1000 < 1e-37 && at1000 == 1 && atZero == 0.5)
-    #expect(tanhs.suffix(8).prefix(3) == [-1, 1, 0])
-  }
-
-  // MARK: The layer
-
-  /// Backpropagation through a short unrolled sequence with unequal real lengths (3, 1 and 0),
-  /// with respect to the input, W, U and b, for each of the layer's outputs.
   @Test func layerGradientsThroughTime() {
     let inputs = randomLSTMInputs(rows: 3, steps: 3, inputSize: 4, hidden: 3, seed: 60)
     let lengths = [3, 1, 0]

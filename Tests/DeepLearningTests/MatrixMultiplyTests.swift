@@ -4,7 +4,8 @@ import Testing
 
 // Tests for the blocked matrix-multiply kernel: it must agree with the plain triple loop for every
 // shape (including ragged edges that do not fill a 6×16 tile or a cache block), every transpose
-// combination and both accumulate modes, and give bit-identical results on 1 or more threads.
+// combination and both accumulate modes, whether it packs B or reads it in place, and give
+// bit-identical results on 1 or more threads.
 //
 // Tolerance. The fast kernel and the reference add the same k products in a different order
 // (block by block, with fused multiply-adds), so neither is exact. For a Float32 sum of k terms
@@ -200,6 +201,23 @@ struct Chapter11MatrixMultiplyKernelTests {
         #expect(problem.run(accumulate: accumulate, threads: 3) == single, "\(problem)")
       }
       problem.expectMatchesReference(accumulate: true, threads: 2)
+    }
+  }
+
+  /// A short A (at most 144 rows) and a B with contiguous rows make the kernel read B in place
+  /// instead of packing it, in blocks of 256 steps of k, packing only the last, ragged 16-column
+  /// panel. Shapes on both sides of each condition: m = 144 and 145, B rows 64 floats apart
+  /// (packed: they would collide in the cache), ragged n, and k over several blocks.
+  @Test("B read in place matches the naive loop, on one thread and two",
+        arguments: [(32, 800, 200), (32, 200, 800), (144, 72, 300), (145, 72, 40), (20, 64, 300),
+                    (20, 33, 600), (5, 16, 257)])
+  func bReadInPlace(m: Int, n: Int, k: Int) {
+    let problem = Problem(m: m, n: n, k: k)
+    for accumulate in [false, true] {
+      problem.expectMatchesReference(accumulate: accumulate, threads: 1)
+      problem.expectMatchesReference(accumulate: accumulate, threads: 2)
+      #expect(problem.run(accumulate: accumulate, threads: 2)
+                == problem.run(accumulate: accumulate, threads: 1), "\(problem)")
     }
   }
 

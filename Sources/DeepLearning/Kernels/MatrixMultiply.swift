@@ -15,13 +15,18 @@ import Foundation
 //   3. Cache blocking: cut k, m and n into blocks so that the packed B panel stays in L1, the
 //      packed A block in L2 and the packed B block in L3 while they are reused.
 //
+// Two refinements: a short A (an LSTM step's 32 rows) reads B in place instead of packing it,
+// because then packing B would cost a quarter of the product; and the threads are the engine's
+// worker threads (Kernels/WorkerThreads.swift), which stay awake between products, so that small
+// products of a training step are worth splitting too.
+//
 // Reading order: the reference, the public entry point, then inside `MatrixMultiplyKernel` the
 // tuning constants, threading, the blocked loops, packing, the micro-kernel, and last the small
 // helpers and the pool of packing buffers.
 //
 // Measured on the 2-core AMD EPYC (Zen 3, AVX2 + FMA) this course targets, whose peak is about
 // 100 GFLOP/s per core: the micro-kernel alone runs at ~100, the whole product at ~93 on one
-// thread and ~180 on two for 512×512×512 and larger.
+// thread and ~180 on two for 512×512×512 and larger, ~150 on two at 128×128×128.
 
 // MARK: - Reference implementation
 
@@ -88,15 +93,21 @@ private enum MatrixMultiplyKernel {
   /// over it. Measured: 48…192 rows all perform within noise of each other.
   static let rowBlock = 144
 
+  /// The most steps of k per block when B is read in place (see `multiplyBlocked`). Unpacked, a
+  /// 16-column panel spans two cache lines per row when B's rows are not 64-byte aligned, so
+  /// half the packed depth keeps it in L1. Measured on 32×800×200: 128 → 78, 256 → 84,
+  /// 512 → 83 GFLOP/s (packed: 71).
+  static let inPlaceDepthBlock = 256
+
   /// How many columns of B are packed at once (NC, a multiple of `tileColumns`). The packed B
   /// block (up to 512 × 4080 floats = 8 MB) is reused by every row block and lives in L3 (32 MB).
   static let columnBlock = 4080
 
-  /// Each thread gets at least this many multiply-adds (m·n·k / threads), ~25 µs on one core.
-  /// The second core starts ~10 µs after `concurrentPerform` is called, so on the target machine
-  /// a second thread loses at 96×96×96 (0.9 M multiply-adds: 24 µs instead of 20) and wins from
-  /// about 128×128×128 (2.1 M: 41 µs instead of 48).
-  static let minimumWorkPerThread = 1 << 20
+  /// Each thread gets at least this many multiply-adds (m·n·k / threads), ~6 µs on one core.
+  /// The worker threads (`parallelFor`) start within a microsecond when they are awake, so on the
+  /// target machine a second thread wins from 96×96×96 (0.9 M multiply-adds: 12 µs instead of
+  /// 20) and loses below 80×80×80 (at 64³, 8.3 µs instead of 7.0).
+  static let minimumWorkPerThread = 1 << 18
 
   // MARK: - Threading
 
@@ -111,6 +122,10 @@ private enum MatrixMultiplyKernel {
       }
       return
     }
+    // Whether B is read in place (see `multiplyBlocked`) is decided once for the whole product,
+    // not per stripe, so that every element of C is summed in the same blocks of k whatever the
+    // number of threads.
+    let readBInPlace = m <= rowBlock && b.columnStride == 1 && b.rowStride % 64 != 0
     // Split C into `parts` independent stripes, one per thread. We cut along the longer side, so
     // the operand that every stripe packs again in full is the smaller one (a stripe of columns
     // needs all of A, a stripe of rows needs all of B). Cuts fall on tile boundaries so no stripe
@@ -121,10 +136,11 @@ private enum MatrixMultiplyKernel {
                                        : (m + tileRows - 1) / tileRows
     let parts = max(1, min(threads, work / minimumWorkPerThread, tilesAlongSplit))
     if parts == 1 {
-      multiplyBlocked(m: m, n: n, k: k, a: a, b: b, c: c, accumulate: accumulate)
+      multiplyBlocked(m: m, n: n, k: k, a: a, b: b, c: c, accumulate: accumulate,
+                      readBInPlace: readBInPlace)
       return
     }
-    DispatchQueue.concurrentPerform(iterations: parts) { part in
+    parallelFor(parts: parts) { part in
       // Tiles [firstTile, endTile) of the split dimension belong to this part.
       let firstTile = tilesAlongSplit * part / parts
       let endTile = tilesAlongSplit * (part + 1) / parts
@@ -132,12 +148,14 @@ private enum MatrixMultiplyKernel {
         let start = firstTile * tileColumns, end = min(n, endTile * tileColumns)
         multiplyBlocked(m: m, n: end - start, k: k,
                         a: a, b: b.offsetBy(rows: 0, columns: start),
-                        c: c.offsetBy(rows: 0, columns: start), accumulate: accumulate)
+                        c: c.offsetBy(rows: 0, columns: start), accumulate: accumulate,
+                        readBInPlace: readBInPlace)
       } else {
         let start = firstTile * tileRows, end = min(m, endTile * tileRows)
         multiplyBlocked(m: end - start, n: n, k: k,
                         a: a.offsetBy(rows: start, columns: 0), b: b,
-                        c: c.offsetBy(rows: start, columns: 0), accumulate: accumulate)
+                        c: c.offsetBy(rows: start, columns: 0), accumulate: accumulate,
+                        readBInPlace: readBInPlace)
       }
     }
   }
@@ -177,15 +195,26 @@ private enum MatrixMultiplyKernel {
 
   /// C = (accumulate ? C : 0) + A · B on the calling thread, with n, k and m cut into
   /// cache-sized blocks. One workspace holds the packed blocks and is reused for every block.
+  ///
+  /// With `readBInPlace` (set by `multiply` when all of A fits in one row block and B's rows are
+  /// contiguous), B is not packed: the micro-kernel reads its 16-column panels in place, row
+  /// after row. Each panel is then reused by every A panel while it sits in L1, so packing would
+  /// only add a copy of B, which for a short A (32 rows in an LSTM step) costs a quarter of the
+  /// time of the product itself. (Not when B's rows are a multiple of 256 bytes apart: then a
+  /// panel's rows all fall into a few of L1's 64 sets and evict each other; 784×256 weights ran
+  /// 10% slower in place.)
   static func multiplyBlocked(m: Int, n: Int, k: Int, a: MatrixView, b: MatrixView,
-                              c: OutputView, accumulate: Bool) {
+                              c: OutputView, accumulate: Bool, readBInPlace: Bool) {
     // k is cut into equal blocks of at most `depthBlock` steps, so the last one is not a sliver.
-    let depthBlocks = (k + depthBlock - 1) / depthBlock
+    let maxBlock = readBInPlace ? inPlaceDepthBlock : depthBlock
+    let depthBlocks = (k + maxBlock - 1) / maxBlock
     let maxDepth = (k + depthBlocks - 1) / depthBlocks
     let maxRows = min(rowBlock, roundUp(m, to: tileRows))
     let maxColumns = min(columnBlock, roundUp(n, to: tileColumns))
     let packedASize = maxRows / tileRows * panelStride(depth: maxDepth, height: tileRows)
-    let packedBSize = maxColumns / tileColumns * panelStride(depth: maxDepth, height: tileColumns)
+    // In place, only the last, ragged panel of B is packed (the kernel reads 16 full columns).
+    let packedBSize = (readBInPlace ? 1 : maxColumns / tileColumns)
+      * panelStride(depth: maxDepth, height: tileColumns)
     let edgeTileSize = tileRows * tileColumns
     let workspace = PackingWorkspace.take(floats: packedASize + packedBSize + edgeTileSize)
     defer { PackingWorkspace.giveBack(workspace) }
@@ -200,15 +229,32 @@ private enum MatrixMultiplyKernel {
         let depth = k * (block + 1) / depthBlocks - depthStart
         // Only the first k-block may overwrite C; later ones add their partial sums to it.
         let addToC = accumulate || depthStart > 0
-        // B's block, read column by column, is a "row panel" layout of Bᵀ.
-        packPanels(b.offsetBy(rows: depthStart, columns: columnStart).transposed,
-                   rows: columns, depth: depth, panelHeight: tileColumns, into: packedB)
+        let blockOfB = b.offsetBy(rows: depthStart, columns: columnStart)
+        let panelsOfB: PanelsOfB
+        if readBInPlace {
+          let fullColumns = columns / tileColumns * tileColumns
+          if fullColumns < columns {
+            packPanels(blockOfB.offsetBy(rows: 0, columns: fullColumns).transposed,
+                       rows: columns - fullColumns, depth: depth, panelHeight: tileColumns,
+                       into: packedB)
+          }
+          panelsOfB = PanelsOfB(base: blockOfB.base, panelStride: tileColumns,
+                                rowStride: blockOfB.rowStride, fullColumns: fullColumns,
+                                packedEdge: packedB)
+        } else {
+          // B's block, read column by column, is a "row panel" layout of Bᵀ.
+          packPanels(blockOfB.transposed, rows: columns, depth: depth, panelHeight: tileColumns,
+                     into: packedB)
+          panelsOfB = PanelsOfB(base: packedB,
+                                panelStride: panelStride(depth: depth, height: tileColumns),
+                                rowStride: tileColumns, fullColumns: columns, packedEdge: packedB)
+        }
         for rowStart in stride(from: 0, to: m, by: rowBlock) {
           let rows = min(rowBlock, m - rowStart)
           packPanels(a.offsetBy(rows: rowStart, columns: depthStart),
                      rows: rows, depth: depth, panelHeight: tileRows, into: packedA)
           multiplyPackedBlocks(rows: rows, columns: columns, depth: depth,
-                               packedA: packedA, packedB: packedB,
+                               packedA: packedA, panelsOfB: panelsOfB,
                                c: c.offsetBy(rows: rowStart, columns: columnStart),
                                addToC: addToC, edgeTile: edgeTile)
         }
@@ -216,27 +262,51 @@ private enum MatrixMultiplyKernel {
     }
   }
 
-  /// Runs the micro-kernel over every tile of one packed A block × one packed B block.
+  /// Where the micro-kernel finds the 16-column panels of one block of B: panel j starts at
+  /// base + j · panelStride and steps `rowStride` floats from one k to the next (16 when packed,
+  /// B's own row stride when read in place). Panels from `fullColumns` on are packed at
+  /// `packedEdge`, with a row stride of 16.
+  struct PanelsOfB {
+    let base: UnsafePointer<Float>
+    let panelStride: Int
+    let rowStride: Int
+    let fullColumns: Int
+    let packedEdge: UnsafePointer<Float>
+
+    init(base: UnsafePointer<Float>, panelStride: Int, rowStride: Int, fullColumns: Int,
+         packedEdge: UnsafeMutablePointer<Float>) {
+      (self.base, self.panelStride, self.rowStride) = (base, panelStride, rowStride)
+      (self.fullColumns, self.packedEdge) = (fullColumns, UnsafePointer(packedEdge))
+    }
+
+    /// The panel holding column `column` (a multiple of 16) and its row stride.
+    func panel(at column: Int) -> (start: UnsafePointer<Float>, rowStride: Int) {
+      column < fullColumns ? (base + column / tileColumns * panelStride, rowStride)
+                           : (packedEdge, tileColumns)
+    }
+  }
+
+  /// Runs the micro-kernel over every tile of one packed A block × one block of B.
   ///
   /// The outer loop walks B panels so that one 16-column panel stays in L1 while all the A
   /// panels of the block (in L2) stream past it. Tiles that stick out past the edge of C are
   /// computed into `edgeTile` and only their valid part is copied out.
   static func multiplyPackedBlocks(rows: Int, columns: Int, depth: Int,
-                                   packedA: UnsafePointer<Float>, packedB: UnsafePointer<Float>,
+                                   packedA: UnsafePointer<Float>, panelsOfB: PanelsOfB,
                                    c: OutputView, addToC: Bool,
                                    edgeTile: UnsafeMutablePointer<Float>) {
     for column in stride(from: 0, to: columns, by: tileColumns) {
-      let panelB = packedB + column / tileColumns * panelStride(depth: depth, height: tileColumns)
+      let (panelB, bRowStride) = panelsOfB.panel(at: column)
       let validColumns = min(tileColumns, columns - column)
       for row in stride(from: 0, to: rows, by: tileRows) {
         let panelA = packedA + row / tileRows * panelStride(depth: depth, height: tileRows)
         let validRows = min(tileRows, rows - row)
         let tileOfC = c.base + row * c.leadingDimension + column
         if validRows == tileRows && validColumns == tileColumns {
-          microKernel(depth: depth, a: panelA, b: panelB,
+          microKernel(depth: depth, a: panelA, b: panelB, bRowStride: bRowStride,
                       c: tileOfC, ldc: c.leadingDimension, addToC: addToC)
         } else {
-          microKernel(depth: depth, a: panelA, b: panelB,
+          microKernel(depth: depth, a: panelA, b: panelB, bRowStride: bRowStride,
                       c: edgeTile, ldc: tileColumns, addToC: false)
           for i in 0..<validRows {
             for j in 0..<validColumns {
@@ -325,8 +395,10 @@ private enum MatrixMultiplyKernel {
 
   // MARK: - Micro-kernel
 
+  // snippet: micro-kernel
   /// The 6×16 micro-kernel: c[0..<6][0..<16] = (addToC ? c : 0) + Σₚ a[p] ⊗ b[p], where a is a
-  /// packed 6-row panel and b a packed 16-column panel, both `depth` steps long.
+  /// packed 6-row panel and b a 16-column panel whose rows are `bRowStride` floats apart (16
+  /// when packed), both `depth` steps long.
   ///
   /// The twelve accumulators are written out one by one so the compiler keeps all of them in
   /// registers. Each step loads two vectors of B, broadcasts six values of A and issues twelve
@@ -335,7 +407,8 @@ private enum MatrixMultiplyKernel {
   /// what makes the result independent of blocking and threading.
   @inline(never)
   static func microKernel(depth: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
-                          c: UnsafeMutablePointer<Float>, ldc: Int, addToC: Bool) {
+                          bRowStride: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
+                          addToC: Bool) {
     var c00 = SIMD8<Float>(), c01 = SIMD8<Float>()
     var c10 = SIMD8<Float>(), c11 = SIMD8<Float>()
     var c20 = SIMD8<Float>(), c21 = SIMD8<Float>()
@@ -358,7 +431,7 @@ private enum MatrixMultiplyKernel {
       ai = SIMD8<Float>(repeating: a[5])
       c50 = c50.addingProduct(ai, b0); c51 = c51.addingProduct(ai, b1)
       a += tileRows
-      b += tileColumns
+      b += bRowStride
     }
     storeRow(c00, c01, to: c, addToC: addToC)
     storeRow(c10, c11, to: c + ldc, addToC: addToC)
@@ -367,6 +440,7 @@ private enum MatrixMultiplyKernel {
     storeRow(c40, c41, to: c + 4 * ldc, addToC: addToC)
     storeRow(c50, c51, to: c + 5 * ldc, addToC: addToC)
   }
+  // end snippet
 
   /// Writes (or adds) one 16-wide row of a tile to C.
   @inline(__always)

@@ -45,15 +45,15 @@ private func lstmCellForward(gates: UnsafeMutablePointer<Float>, previous: Unsaf
     }
     let a = gates + n * 4 * h
     let (i, f, g, o) = (a, a + h, a + 2 * h, a + 3 * h)
-    LSTMGateFunctions.applySigmoid(i, count: 2 * h)  // i and f, side by side
-    LSTMGateFunctions.applyTanh(g, count: h)
-    LSTMGateFunctions.applySigmoid(o, count: h)
+    VectorMath.apply(VectorMath.sigmoid, to: i, count: 2 * h)  // i and f, side by side
+    VectorMath.apply(VectorMath.tanh, to: g, count: h)
+    VectorMath.apply(VectorMath.sigmoid, to: o, count: h)
     let tanhC = tanhCell + n * h
     for j in 0..<h {
       cNext[j] = f[j] * cPrevious[j] + i[j] * g[j]  // c' = f ⊙ c + i ⊙ g
       tanhC[j] = cNext[j]
     }
-    LSTMGateFunctions.applyTanh(tanhC, count: h)
+    VectorMath.apply(VectorMath.tanh, to: tanhC, count: h)
     for j in 0..<h { hNext[j] = o[j] * tanhC[j] }   // h' = o ⊙ tanh(c')
   }
 }
@@ -505,75 +505,5 @@ private func hiddenStates(_ states: [Tensor], lengths: [Int]?) -> Tensor {
       }
       return Tensor(shape: [2, rows, h], data: dState)
     }
-  }
-}
-
-// MARK: - Fast σ and tanh
-
-// The cell computes 5·N·H values of σ and tanh per step: 2 million per forward pass of a
-// [32, 64] batch with H = 200. The C library's tanhf computes one at a time and took a fifth of
-// a whole training step in a profile; the functions below compute eight at once with SIMD, at
-// an error below 1e-6 (the tests measure it), far under Float32 training noise.
-
-/// σ and tanh for the cell, eight numbers at a time.
-enum LSTMGateFunctions {
-  /// eˣ for eight numbers: eˣ = 2ⁿ · eʳ with n = round(x / ln 2) and r = x − n ln 2 in
-  /// [−ln2/2, ln2/2], where a degree-6 polynomial (Cephes' expf) is accurate to Float32
-  /// precision; 2ⁿ is made by writing n + 127 into the exponent bits. x is clamped to [−87, 88],
-  /// where eˣ is a normal Float.
-  @inline(__always)
-  static func exponential(_ x: SIMD8<Float>) -> SIMD8<Float> {
-    // (A select, because the standard library's `clamped` goes through scalar min and max.)
-    let low = SIMD8<Float>(repeating: -87), high = SIMD8<Float>(repeating: 88)
-    let x = x.replacing(with: low, where: x .< low).replacing(with: high, where: x .> high)
-    // Adding 1.5·2²³ rounds x/ln2 to an integer and leaves that integer in the low mantissa bits.
-    let magic: Float = 12_582_912
-    let shifted = x * 1.442_695_04 + magic
-    let n = shifted - magic
-    let r = x - n * 0.693_359_375 + n * 2.121_944_4e-4  // ln 2 in two parts, so r stays exact
-    var p = SIMD8<Float>(repeating: 1.987_569_15e-4)
-    p = p * r + 1.398_199_95e-3
-    p = p * r + 8.333_451_9e-3
-    p = p * r + 4.166_579_59e-2
-    p = p * r + 0.166_666_655
-    p = p * r + 0.500_000_01
-    let er = p * r * r + r + 1
-    let exponent = unsafeBitCast(shifted, to: SIMD8<Int32>.self) &- Int32(bitPattern: magic.bitPattern)
-    return er * unsafeBitCast((exponent &+ 127) &<< 23, to: SIMD8<Float>.self)
-  }
-
-  /// σ(x) = 1/(1 + e⁻ˣ) for eight numbers; e⁻ˣ is at most e⁸⁸, so the result is never NaN.
-  @inline(__always)
-  static func sigmoid8(_ x: SIMD8<Float>) -> SIMD8<Float> { 1 / (1 + exponential(-x)) }
-
-  /// Applies `function` to `count` floats in place, eight at a time (the last few through a
-  /// zero-padded vector).
-  @inline(__always)
-  static func applyEightAtATime(_ values: UnsafeMutablePointer<Float>, count: Int,
-                                _ function: (SIMD8<Float>) -> SIMD8<Float>) {
-    var start = 0
-    while start + 8 <= count {
-      let raw = UnsafeMutableRawPointer(values + start)
-      raw.storeBytes(of: function(raw.loadUnaligned(as: SIMD8<Float>.self)), as: SIMD8<Float>.self)
-      start += 8
-    }
-    if start < count {
-      var last = SIMD8<Float>()
-      for k in start..<count { last[k - start] = values[k] }
-      last = function(last)
-      for k in start..<count { values[k] = last[k - start] }
-    }
-  }
-
-  /// σ in place.
-  @inline(__always)
-  static func applySigmoid(_ values: UnsafeMutablePointer<Float>, count: Int) {
-    applyEightAtATime(values, count: count, sigmoid8)
-  }
-
-  /// tanh in place, as tanh x = 2σ(2x) − 1.
-  @inline(__always)
-  static func applyTanh(_ values: UnsafeMutablePointer<Float>, count: Int) {
-    applyEightAtATime(values, count: count) { 2 * sigmoid8(2 * $0) - 1 }
   }
 }

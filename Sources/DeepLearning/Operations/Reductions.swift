@@ -16,22 +16,11 @@ func reducedShape(_ shape: [Int], _ axis: Int, keepDims: Bool) -> [Int] {
 }
 
 extension Tensor {
-  /// Repeats this tensor along broadcast axes to fill `shape` (the backward of a sum).
-  func expanded(to shape: [Int]) -> Tensor {
-    if self.shape == shape { return self }
-    var out = [Float](repeating: 0, count: shape.product)
-    let strides = broadcastStrides(self.shape, to: shape)
-    data.withUnsafeBufferPointer { source in
-      out.withUnsafeMutableBufferPointer { o in
-        forEachBroadcastOffset(shape, strides, strides) { i, s, _ in o[i] = source[s] }
-      }
-    }
-    return Tensor(shape: shape, data: out)
-  }
-
   /// The sum of all elements, as a rank-0 tensor.  ∂(Σx)/∂xᵢ = 1
   public func sum() -> Tensor {
-    let value = Tensor(data.reduce(0, +))
+    // Eight running sums (`sumOfRun`), not one: `reduce(0, +)` makes every addition wait for the
+    // one before, one number at a time.
+    let value = Tensor(data.withUnsafeBufferPointer { sumOfRun($0, start: 0, count: $0.count) })
     let shape = self.shape
     return .record(value, operation: "sum", inputs: [self]) { grad in
       [Tensor.full(shape, grad.item)]
@@ -47,18 +36,11 @@ extension Tensor {
   /// Sums along `axis` (negative counts from the end), removing it unless `keepDims`.
   public func sum(axis: Int, keepDims: Bool = false) -> Tensor {
     let axis = normalizedAxis(axis, rank: rank, in: "sum(axis:)")
-    let (outer, length, inner) = splitAroundAxis(shape, axis)
-    var out = [Float](repeating: 0, count: outer * inner)
-    data.withUnsafeBufferPointer { x in
-      for o in 0..<outer {
-        for l in 0..<length {
-          let row = (o * length + l) * inner
-          for i in 0..<inner { out[o * inner + i] += x[row + i] }
-        }
-      }
-    }
-    let value = Tensor(shape: reducedShape(shape, axis, keepDims: keepDims), data: out)
-    let (shape, keptShape) = (self.shape, reducedShape(self.shape, axis, keepDims: true))
+    // Summing away an axis is the backward of broadcasting along it.
+    let keptShape = reducedShape(shape, axis, keepDims: true)
+    let value = Tensor(shape: reducedShape(shape, axis, keepDims: keepDims),
+                       data: sumToShape(keptShape).data)
+    let shape = self.shape
     return .record(value, operation: "sum(axis:)", inputs: [self]) { grad in
       [grad.reshaped(keptShape).expanded(to: shape)]
     }
@@ -82,11 +64,14 @@ extension Tensor {
     data.withUnsafeBufferPointer { x in
       for o in 0..<outer {
         for i in 0..<inner {
-          var best = o * length * inner + i
-          for l in 1..<length where x[(o * length + l) * inner + i] > x[best] {
-            best = (o * length + l) * inner + i
+          // The largest so far stays in a register; indices step by `inner` along the axis.
+          let first = o * length * inner + i
+          var (best, largest) = (first, x[first])
+          for l in 1..<length {
+            let value = x[first + l * inner]
+            if value > largest { (best, largest) = (first + l * inner, value) }
           }
-          out[o * inner + i] = x[best]
+          out[o * inner + i] = largest
           winner[o * inner + i] = best
         }
       }

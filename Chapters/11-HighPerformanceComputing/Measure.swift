@@ -1,0 +1,77 @@
+import DeepLearning
+import Foundation
+
+// How the chapter measures: the median of several timed runs, the machine's two roofs (peak
+// arithmetic and memory bandwidth), and GFLOP/s.
+
+/// The median time of `body` in seconds, over enough runs to fill about `budget` seconds
+/// (at least three, after one untimed warm-up run that also tells how long a run takes).
+func medianSeconds(budget: Double = 0.6, _ body: () -> Void) -> Double {
+  let warmUp = Stopwatch()
+  body()
+  let runs = max(3, min(50, Int(budget / max(warmUp.seconds, 1e-6))))
+  var times: [Double] = []
+  for _ in 0..<runs {
+    let stopwatch = Stopwatch()
+    body()
+    times.append(stopwatch.seconds)
+  }
+  return times.sorted()[runs / 2]
+}
+
+/// GFLOP/s of an m×k by k×n product that took `seconds`: 2·m·n·k operations (a multiply and an
+/// add for every term of every sum).
+func gflops(m: Int, n: Int, k: Int, seconds: Double) -> Double {
+  2 * Double(m) * Double(n) * Double(k) / seconds / 1e9
+}
+
+// snippet: peak-arithmetic
+/// The arithmetic roof of one core: fused multiply-adds on twelve independent SIMD registers,
+/// with no memory access at all. Twelve, because an FMA takes several cycles to finish and the
+/// core starts up to two per cycle: fewer chains would leave it waiting on their own results.
+func measurePeakGFLOPS() -> Double {
+  let steps = 2_000_000
+  var accumulators = [SIMD8<Float>](repeating: SIMD8(repeating: 1), count: 12)
+  let x = SIMD8<Float>(repeating: 0.999_999), y = SIMD8<Float>(repeating: 1e-7)
+  let seconds = medianSeconds(budget: 0.3) {
+    var (r0, r1, r2, r3, r4, r5) = (accumulators[0], accumulators[1], accumulators[2],
+                                    accumulators[3], accumulators[4], accumulators[5])
+    var (r6, r7, r8, r9, r10, r11) = (accumulators[6], accumulators[7], accumulators[8],
+                                      accumulators[9], accumulators[10], accumulators[11])
+    for _ in 0..<steps {
+      r0.addProduct(x, y); r1.addProduct(x, y); r2.addProduct(x, y); r3.addProduct(x, y)
+      r4.addProduct(x, y); r5.addProduct(x, y); r6.addProduct(x, y); r7.addProduct(x, y)
+      r8.addProduct(x, y); r9.addProduct(x, y); r10.addProduct(x, y); r11.addProduct(x, y)
+    }
+    accumulators = [r0, r1, r2, r3, r4, r5, r6, r7, r8, r9, r10, r11]
+  }
+  if accumulators.reduce(.zero, +).sum() < 0 { print("") }  // keeps the loop from being skipped
+  // 12 registers × 8 lanes × 2 operations (multiply and add) per step.
+  return Double(steps * 12 * 8 * 2) / seconds / 1e9
+}
+// end snippet
+
+/// The memory roof: bytes per second read from main memory, summing a 128 MB array (four times
+/// the largest cache here) with eight SIMD accumulators so that arithmetic is never the limit.
+func measureMemoryGBPerSecond() -> Double {
+  let count = 32 << 20  // 32 M floats = 128 MB
+  let values = [Float](repeating: 1, count: count)
+  var total: Float = 0
+  let seconds = medianSeconds(budget: 0.5) {
+    values.withUnsafeBufferPointer { values in
+      let raw = UnsafeRawPointer(values.baseAddress!)
+      var sums = [SIMD8<Float>](repeating: .zero, count: 4)
+      var (s0, s1, s2, s3) = (sums[0], sums[1], sums[2], sums[3])
+      for offset in stride(from: 0, to: count * 4, by: 128) {
+        s0 += raw.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self)
+        s1 += raw.loadUnaligned(fromByteOffset: offset + 32, as: SIMD8<Float>.self)
+        s2 += raw.loadUnaligned(fromByteOffset: offset + 64, as: SIMD8<Float>.self)
+        s3 += raw.loadUnaligned(fromByteOffset: offset + 96, as: SIMD8<Float>.self)
+      }
+      sums = [s0, s1, s2, s3]
+      total += sums.reduce(.zero, +).sum()
+    }
+  }
+  if total < 0 { print(total) }  // uses the sum, so the compiler cannot skip the loop
+  return Double(count * 4) / seconds / 1e9
+}
