@@ -113,8 +113,8 @@ runChapter {
         ? ClassificationData(inputs: inputs.rows(at: split.validation), labels: validationLabels, model: model)
         : nil,
       optimizer: Adam(model.parameters, learningRate: learningRate),
-      settings: TrainingSettings(epochs: epochs, batchSize: batchSize, seed: Int(seed),
-                                 showsProgress: showsProgress))
+      settings: TrainingSettings(epochs: epochs, batchSize: batchSize, seed: Int(seed)),
+      observer: showsProgress ? ProgressLineObserver() : nil)
     return (model, history)
   }
   // end snippet

@@ -48,8 +48,7 @@ runChapter {
     let optimizer = contender.make(model.parameters)
     let history = try train(
       model, on: data(split.train, model), validation: data(split.validation, model), optimizer: optimizer,
-      settings: TrainingSettings(epochs: epochs, batchSize: contender.batchSize, seed: Int(seed),
-                                 showsProgress: false))
+      settings: TrainingSettings(epochs: epochs, batchSize: contender.batchSize, seed: Int(seed)))
     if contender.name == "Adam" { adamRun = (model, history) }
     let steps = history.epochs.count * ((split.train.count + contender.batchSize - 1) / contender.batchSize)
     optimizerChart.addSeries(contender.name, x: history.epochs.map { Double($0.epoch) },
@@ -87,7 +86,7 @@ runChapter {
     let history = try train(
       model, on: data(split.train, model), validation: data(split.validation, model),
       optimizer: Adam(model.parameters, learningRate: 0.001),
-      settings: TrainingSettings(epochs: epochs, batchSize: 64, seed: Int(seed), showsProgress: false))
+      settings: TrainingSettings(epochs: epochs, batchSize: 64, seed: Int(seed)))
     initializationChart.addSeries(
       scheme.name, x: [0] + history.epochs.map { Double($0.epoch) },
       y: [Double(before.loss)] + history.epochs.map { Double($0.validationLoss!) }, markers: true)
@@ -128,8 +127,7 @@ runChapter {
     let history = try train(
       model, on: data(smallRows, model), validation: data(split.validation, model),
       optimizer: Adam(model.parameters, learningRate: 0.001, weightDecay: weightDecay),
-      settings: TrainingSettings(epochs: overfitEpochs, batchSize: 32, seed: Int(seed), patience: patience,
-                                 showsProgress: false))
+      settings: TrainingSettings(epochs: overfitEpochs, batchSize: 32, seed: Int(seed), patience: patience))
     return (model, history)
   }
   // end snippet

@@ -53,11 +53,10 @@ func fitAndTest(_ model: Sequential, inputs: Tensor, labels: [Int], split: Strat
   let validation = ClassificationData(inputs: inputs.rows(at: split.validation),
                                       labels: split.validation.map { labels[$0] }, model: model)
   let optimizer = Adam(model.parameters, learningRate: 0.001)
-  let settings = TrainingSettings(epochs: epochs, batchSize: 64, seed: Int(seed),
-                                  showsProgress: showsProgress)
+  let settings = TrainingSettings(epochs: epochs, batchSize: 64, seed: Int(seed))
   let stopwatch = Stopwatch()
   let history = try train(model, on: training, validation: validation, optimizer: optimizer,
-                          settings: settings)
+                          settings: settings, observer: showsProgress ? ProgressLineObserver() : nil)
   let seconds = stopwatch.seconds
   let test = evaluate(ClassificationData(inputs: testInputs, labels: testLabels, model: model))
   return Outcome(model: model, history: history, seconds: seconds, test: test)

@@ -172,7 +172,7 @@ runChapter {
     model, on: ClassificationData(sequences: trainingSequences, labels: training.labels) { model($0) },
     validation: ClassificationData(sequences: validationSequences, labels: validation.labels) { model($0) },
     optimizer: Adam(model.parameters, learningRate: 0.003),
-    settings: TrainingSettings(epochs: 10, batchSize: 32, seed: Int(seed), patience: 2, showsProgress: false))
+    settings: TrainingSettings(epochs: 10, batchSize: 32, seed: Int(seed), patience: 2))
   print("mean-of-embeddings classifier (32 numbers per word): validation accuracy "
         + "\(formatPercent(meanHistory.epochs[meanHistory.bestEpoch - 1].validationAccuracy ?? 0)) "
         + "after \(meanHistory.bestEpoch) epochs")

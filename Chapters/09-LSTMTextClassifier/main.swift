@@ -188,7 +188,8 @@ runChapter {
     settings.batchOrder = { generator in bucketedBatches(lengths: lengths, batchSize: 32, using: &generator) }
   }
   let history = try train(model, on: trainingData, validation: validationData,
-                          optimizer: Adam(model.parameters, learningRate: 0.001), settings: settings)
+                          optimizer: Adam(model.parameters, learningRate: 0.001), settings: settings,
+                          observer: .progressLine)
   // end snippet
   let norms = history.gradientNorms.sorted()
   print("kept the weights of epoch \(history.bestEpoch) (best validation accuracy "

@@ -15,7 +15,7 @@ struct Snippet: Sendable, Equatable {
   /// The code, dedented, one element per line.
   var code: [String]
 
-  /// Where the snippet comes from, as problems print it: `Sources/DeepLearning/Operations/Activations.swift:40-52`.
+  /// Where the snippet comes from, as problems print it: `Sources/Core/Operations/Activations.swift:40-52`.
   var location: String { "\(path):\(firstLine)-\(lastLine)" }
 }
 
