@@ -5,9 +5,9 @@
 // in this list, and the compiler enforces it:
 //
 //   Kernels         fast loops on raw buffers (matrix product, vector eˣ/σ/tanh, worker threads)
+//   CourseSupport   errors, atomic files, options, console tables, progress line, formatting
 //   Core            Tensor, record/backward, broadcasting, every differentiable operation
 //   NeuralNetworks  layers, optimisers, the training loop, metrics
-//   CourseSupport   errors, atomic files, options, console tables, progress line, formatting
 //   DataLoading     data-set files (IDX, CSV, TSV), preprocessing, batching, text
 //   Plotting        SVG charts
 //   ChapterSupport  what chapters share: the profiler, training curves, recipes, comparisons
@@ -47,16 +47,16 @@ let chapters: [(name: String, folder: String)] = [
 
 let engine: [Target] = [
   .target(name: "Kernels", path: "Sources/Kernels", swiftSettings: kernelFlags),
-  .target(name: "Core", dependencies: ["Kernels"], path: "Sources/Core", swiftSettings: checkedFlags),
-  .target(name: "NeuralNetworks", dependencies: ["Core", "Kernels", "CourseSupport"], path: "Sources/NeuralNetworks",
-          swiftSettings: checkedFlags),
   .target(name: "CourseSupport", path: "Sources/CourseSupport", swiftSettings: checkedFlags),
+  .target(name: "Core", dependencies: ["Kernels"], path: "Sources/Core", swiftSettings: checkedFlags),
+  .target(name: "NeuralNetworks", dependencies: ["Core", "Kernels", "CourseSupport"],
+          path: "Sources/NeuralNetworks", swiftSettings: checkedFlags),
   .target(name: "DataLoading", dependencies: ["Core", "CourseSupport"], path: "Sources/DataLoading",
           swiftSettings: checkedFlags),
   .target(name: "Plotting", dependencies: ["CourseSupport"], path: "Sources/Plotting",
           swiftSettings: checkedFlags),
   .target(name: "ChapterSupport",
-          dependencies: ["Core", "NeuralNetworks", "CourseSupport", "DataLoading", "Plotting"],
+          dependencies: ["Kernels", "Core", "NeuralNetworks", "CourseSupport", "DataLoading", "Plotting"],
           path: "Sources/ChapterSupport", swiftSettings: checkedFlags),
   .target(name: "DeepLearning",
           dependencies: ["Kernels", "Core", "NeuralNetworks", "CourseSupport", "DataLoading",

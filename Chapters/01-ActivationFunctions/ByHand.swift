@@ -62,7 +62,3 @@ func plot(_ activation: Activation, title: String, symbol: String, file: String)
   return try chart.write(to: figurePath(file))
 }
 
-/// The largest absolute difference between two equally long arrays.
-func maxDifference(_ a: [Float], _ b: [Float]) -> Float {
-  zip(a, b).map { abs($0 - $1) }.max() ?? 0
-}

@@ -30,12 +30,3 @@ func sigmoid(_ z: Float) -> Float {
   z >= 0 ? 1 / (1 + exp(-z)) : exp(z) / (1 + exp(z))
 }
 
-/// Numbers with a fixed count of decimals, joined for a table cell: `[0.6590, 0.2424, 0.0986]`.
-func formatList(_ values: [Float], decimals: Int = 4) -> String {
-  "[" + values.map { format($0, decimals: decimals) }.joined(separator: ", ") + "]"
-}
-
-/// The largest absolute difference between two equally long arrays.
-func maxDifference(_ a: [Float], _ b: [Float]) -> Float {
-  zip(a, b).map { abs($0 - $1) }.max() ?? 0
-}

@@ -86,16 +86,6 @@ func randomCheckInput(_ shape: [Int], using generator: inout RandomGenerator) ->
   return Tensor(shape: shape, data: values)
 }
 
-/// Numbers with a fixed count of decimals, joined for a table cell.
-func formatList(_ values: [Float], decimals: Int = 4) -> String {
-  "[" + values.map { format($0, decimals: decimals) }.joined(separator: ", ") + "]"
-}
-
-/// The largest absolute difference between two equally long arrays.
-func maxDifference(_ a: [Float], _ b: [Float]) -> Float {
-  zip(a, b).map { abs($0 - $1) }.max() ?? 0
-}
-
 /// A small number in scientific notation, `3.7e-08`, for differences that should be tiny.
 func formatSmall(_ value: Float) -> String { String(format: "%.1e", Double(value)) }
 

@@ -154,11 +154,22 @@ func mistakesFigure(_ images: ImageDataset, predictions: [Int], limit: Int, titl
 
 // MARK: - Numbers
 
-/// The largest |a[i] − b[i]|: how far two computations of the same numbers are apart.
-func largestDifference(_ a: [Float], _ b: [Float]) -> Float {
-  if a.count != b.count { fatalError("largestDifference: \(a.count) values against \(b.count)") }
-  return zip(a, b).reduce(0) { max($0, abs($1.0 - $1.1)) }
+/// A kernel slid over an image, one window at a time, as section 7.2 does by hand: no padding,
+/// stride 1, out[y][x] = Σᵢ Σⱼ kernel[i][j] · image[y + i][x + j]. (Exercise 2, `convolve`, adds
+/// padding and stride; the chapter never calls the exercises, which are yours to rewrite.)
+func slide(_ kernel: [[Float]], over image: [[Float]]) -> [[Float]] {
+  let (kernelHeight, kernelWidth) = (kernel.count, kernel[0].count)
+  return (0...image.count - kernelHeight).map { y in
+    (0...image[0].count - kernelWidth).map { x in
+      var sum: Float = 0
+      for i in 0..<kernelHeight {
+        for j in 0..<kernelWidth { sum += kernel[i][j] * image[y + i][x + j] }
+      }
+      return sum
+    }
+  }
 }
+
 
 /// `[3, 0, -3]`: whole numbers without decimals, others with two.
 func formatValues(_ values: [Float]) -> String {

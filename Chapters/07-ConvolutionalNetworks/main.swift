@@ -77,8 +77,8 @@ runChapter {
   let vertical: [[Float]] = [[-1, 0, 1], [-1, 0, 1], [-1, 0, 1]]    // dark → bright, left to right
   let horizontal: [[Float]] = [[-1, -1, -1], [0, 0, 0], [1, 1, 1]]  // dark → bright, top to bottom
   // end snippet
-  let verticalEdges = convolve(image, with: vertical)
-  let horizontalEdges = convolve(image, with: horizontal)
+  let verticalEdges = slide(vertical, over: image)
+  let horizontalEdges = slide(horizontal, over: image)
   printSideBySide([
     ("image 6×6", matrixLines(image)), ("vertical 3×3", matrixLines(vertical)),
     ("output 4×4", matrixLines(verticalEdges)), ("horizontal 3×3", matrixLines(horizontal)),
@@ -102,7 +102,7 @@ runChapter {
                             weight: Tensor(shape: [2, 1, 3, 3], data: (vertical + horizontal).flatMap { $0 }))
   let loops = (verticalEdges + horizontalEdges).flatMap { $0 }
   print("conv2d gives shape \(engineOutput.shape); max |loops − conv2d| = " +
-        "\(format(largestDifference(loops, engineOutput.data), decimals: 6))")
+        "\(format(maxDifference(loops, engineOutput.data), decimals: 6))")
   let sizeCases: [(input: Int, kernel: Int, padding: Int, stride: Int, note: String)] = [
     (6, 3, 0, 1, "this section"),
     (28, 3, 1, 1, "the CNN's convolutions: same size"),
@@ -113,8 +113,7 @@ runChapter {
   printTable(
     headers: ["input", "kernel", "padding", "stride", "output", "conv2d", "note"],
     rows: sizeCases.map { c in
-      let formula = convolutionOutputSize(inputSize: c.input, kernelSize: c.kernel, padding: c.padding,
-                                          stride: c.stride)
+      let formula = (c.input + 2 * c.padding - c.kernel) / c.stride + 1  // exercise 1's formula
       let measured = conv2d(Tensor.zeros([1, 1, c.input, c.input]), weight: Tensor.zeros([1, 1, c.kernel, c.kernel]),
                             stride: c.stride, padding: c.padding).shape[3]
       return ["\(c.input)", "\(c.kernel)", "\(c.padding)", "\(c.stride)", "\(formula)", "\(measured)", c.note]
@@ -146,7 +145,7 @@ runChapter {
       [o == 0 ? "vertical" : "horizontal", formatValues(Array(asProduct.data[o * 4..<(o + 1) * 4])),
        formatValues(Array(asConvolution.data[o * 4..<(o + 1) * 4]))]
     })
-  print("max |filters · cols − conv2d| = \(format(largestDifference(asProduct.data, asConvolution.data), decimals: 6))")
+  print("max |filters · cols − conv2d| = \(format(maxDifference(asProduct.data, asConvolution.data), decimals: 6))")
   // The two convolutions of section 7.5's network on a batch of 64 MNIST images.
   let batch = 64
   let layers: [(name: String, inputChannels: Int, outputChannels: Int, size: Int)] = [

@@ -82,20 +82,17 @@ runChapter {
   let state = Tensor.randomNormal([2, 32, 200], std: 0.5, using: &cellGenerator, requiresGrad: true)
   let cellRows = try [("fused lstmCell", lstmCell), ("composed of engine operations", composedLSTMCell)].map {
     (name, cell) -> (name: String, nodes: Int, seconds: Double, value: [Float], gradient: [Float]) in
-    var seconds: [Double] = []
     var (nodes, value, gradient) = (0, [Float](), [Float]())
-    for _ in 0..<21 {
+    let seconds = medianSeconds(runs: 21) {
       projected.zeroGrad()
-      let stopwatch = Stopwatch()
       let next = cell(projected, state, model.lstm.recurrentWeight, model.lstm.bias)
       let loss = (next * next).sum()
       nodes = next.topologicalOrder().filter { !$0.inputs.isEmpty }.count  // operations, not inputs
       loss.backward()
-      seconds.append(stopwatch.seconds)
       (value, gradient) = (next.data, projected.grad?.data ?? [])
     }
     try checkFinite(value.reduce(0, +), what: "the \(name) cell's output")
-    return (name, nodes, seconds.sorted()[10], value, gradient)
+    return (name, nodes, seconds, value, gradient)
   }
   model.zeroGrad()
   printTable(
@@ -140,17 +137,13 @@ runChapter {
   func stepSeconds(length: Int) -> Double {
     let rows = (0..<32).map { _ in (0..<length).map { _ in 2 + timingGenerator.nextInt(below: vocabulary.count - 2) } }
     let batch = PaddedSequences(rows, length: length)
-    var times: [Double] = []
-    for _ in 0..<5 {
-      let stopwatch = Stopwatch()
+    return medianSeconds(runs: 5) {
       let loss = crossEntropy(logits: timingModel(batch), labels: (0..<32).map { $0 % classes })
       timingOptimizer.zeroGrad()
       loss.backward()
       clipGradientNorm(timingOptimizer.parameters, maxNorm: 5)
       timingOptimizer.step()
-      times.append(stopwatch.seconds)
     }
-    return times.sorted()[2]
   }
   let (short, full) = (max(1, percentile(50)), maxLength)
   let (shortSeconds, fullSeconds) = (stepSeconds(length: short), stepSeconds(length: full))

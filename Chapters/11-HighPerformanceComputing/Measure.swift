@@ -1,23 +1,8 @@
 import DeepLearning
 import Foundation
 
-// How the chapter measures: the median of several timed runs, the machine's two roofs (peak
-// arithmetic and memory bandwidth), and GFLOP/s.
-
-/// The median time of `body` in seconds, over enough runs to fill about `budget` seconds
-/// (at least three, after one untimed warm-up run that also tells how long a run takes).
-func medianSeconds(budget: Double = 0.6, _ body: () -> Void) -> Double {
-  let warmUp = Stopwatch()
-  body()
-  let runs = max(3, min(50, Int(budget / max(warmUp.seconds, 1e-6))))
-  var times: [Double] = []
-  for _ in 0..<runs {
-    let stopwatch = Stopwatch()
-    body()
-    times.append(stopwatch.seconds)
-  }
-  return times.sorted()[runs / 2]
-}
+// How the chapter measures: the machine's two roofs (peak arithmetic and memory bandwidth), and
+// GFLOP/s; times are medians of several runs (`medianSeconds`, in ChapterSupport).
 
 /// GFLOP/s of an m×k by k×n product that took `seconds`: 2·m·n·k operations (a multiply and an
 /// add for every term of every sum).

@@ -63,7 +63,7 @@ runChapter {
   /// Times one version, checks it against the naive loop and prints its line.
   func measure(_ name: String, _ multiply: () -> [Float]) {
     var result: [Float] = []
-    let seconds = medianSeconds { result = multiply() }
+    let seconds = medianSeconds(budget: 0.6) { result = multiply() }
     if naive.isEmpty { naive = result }
     let speed = gflops(m: m, n: n, k: k, seconds: seconds)
     let speedup = versions.first.map { speed / $0.gflops } ?? 1
@@ -107,7 +107,7 @@ runChapter {
   // MARK: - 11.8 The engine's kernel
 
   section("11.8 The engine's kernel")
-  let engineOneCore = medianSeconds { _ = engineMultiply(a, b, m: m, n: n, k: k, threads: 1) }
+  let engineOneCore = medianSeconds(budget: 0.6) { _ = engineMultiply(a, b, m: m, n: n, k: k, threads: 1) }
   measure("engine, \(cores) cores") { engineMultiply(a, b, m: m, n: n, k: k, threads: cores) }
   // Small products, where starting the threads is a large part of the work.
   printTable(
@@ -144,25 +144,20 @@ runChapter {
 
   section("11.9 Where a training step's time goes")
   // snippet: profile-lstm-step
-  // Chapter 9's classifier on a batch of 32 sequences of 64 tokens.
-  let embedding = Embedding(vocabularySize: 10_000, dimension: 100, using: &generator)
-  let lstm = LSTM(inputSize: 100, hiddenSize: 200, using: &generator)
-  let head = Linear(inputs: 200, outputs: 2, using: &generator)
-  let tokens = (0..<32 * 64).map { _ in generator.nextInt(below: 10_000) }
-  let labels = (0..<32).map { _ in generator.nextInt(below: 2) }
-  let optimizer = Adam(embedding.parameters + lstm.parameters + head.parameters)
+  // Chapter 9's classifier (Embedding → LSTM → Linear, with Adam) on a batch of 32 sequences of
+  // 64 tokens: the same workload the benchmark times (ChapterSupport/Workloads.swift).
+  let classifier = LSTMClassifierWorkload(using: &generator)
   func forwardAndBackward() {
-    optimizer.zeroGrad()
-    let logits = head(lstm(embedding(tokens, shape: [32, 64])).hidden)
-    crossEntropy(logits: logits, labels: labels).backward()
+    classifier.optimizer.zeroGrad()
+    crossEntropy(logits: classifier.forward(), labels: classifier.labels).backward()
   }
   forwardAndBackward()  // warm-up: the first run also sets up buffers and threads
   let runs = 3
   let (_, profiler) = profile { for _ in 0..<runs { forwardAndBackward() } }
   print(profiler.report(runs: runs))
   // end snippet
-  let adamSeconds = medianSeconds(budget: 0.2) { optimizer.step() }
-  let parameters = embedding.parameterCount + lstm.parameterCount + head.parameterCount
+  let adamSeconds = medianSeconds(budget: 0.2) { classifier.optimizer.step() }
+  let parameters = classifier.parameterCount
   print("Adam update of \(parameters) parameters: \(format(adamSeconds * 1000, decimals: 2)) ms "
         + "(outside the profile)")
   // The matrix products of one step: the input projection x W for all steps at once, one
@@ -186,10 +181,6 @@ func engineMultiply(_ a: [Float], _ b: [Float], m: Int, n: Int, k: Int, threads:
   return c
 }
 
-/// The largest |x − y| over two arrays of the same length.
-func maxDifference(_ x: [Float], _ y: [Float]) -> Float {
-  zip(x, y).reduce(0) { Swift.max($0, Swift.abs($1.0 - $1.1)) }
-}
 
 /// What pytorch_reference.py --json writes: rows of (benchmark, unit, value).
 struct ReferenceResults: Decodable {

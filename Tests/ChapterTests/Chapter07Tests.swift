@@ -70,7 +70,7 @@ struct Chapter07Tests {
             "output \(yours.count)×\(yours.first?.count ?? 0), conv2d gives \(expected.shape[2])×\(expected.shape[3])")
     let flat = yours.flatMap { $0 }
     if flat.count == expected.count {
-      #expect(largestDifference(flat, expected.data) < 1e-5, "yours \(flat)\nconv2d \(expected.data)")
+      #expect(maxDifference(flat, expected.data) < 1e-5, "yours \(flat)\nconv2d \(expected.data)")
     }
   }
 
@@ -100,7 +100,7 @@ struct Chapter07Tests {
     let weights = first.weight.rows
     first.weight.update { values in values = permutation.flatMap { weights[$0] } }
     let onShuffled = withoutGradients { mlp(shuffled) }
-    #expect(largestDifference(original.data, onShuffled.data) < 1e-4)
+    #expect(maxDifference(original.data, onShuffled.data) < 1e-4)
   }
 
   @Test("the CNN has the chapter's layers: 20,490 parameters, [N, 10] logits")

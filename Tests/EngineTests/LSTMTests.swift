@@ -85,6 +85,25 @@ struct Chapter09LSTMTests {
     }
   }
 
+  /// The layer's steps write their gate gradients into a buffer that the parameters node reads,
+  /// which is right only if backward() runs that node's rule after every step's. It does because
+  /// the node is an input of every step and backward() walks the reverse of a topological order;
+  /// this checks that order on the real graph, with padding and an initial state.
+  @Test("the parameters node comes after every step in backward()")
+  func parametersNodeComesAfterEveryStep() throws {
+    let t = randomLSTMInputs(rows: 3, steps: 6, inputSize: 2, hidden: 3, seed: 75)
+    let initial = randomInput([3, 3], seed: 76)
+    for tensor in t + [initial] { tensor.requiresGrad = true }
+    let output = LSTM(inputWeight: t[1], recurrentWeight: t[2], bias: t[3])(
+      t[0], lengths: [6, 1, 4], initialState: (initial, initial))
+    let loss = (output.outputs.sum() + output.hidden.sum())
+    let backwardOrder = Array(loss.topologicalOrder().reversed())
+    let steps = backwardOrder.indices.filter { backwardOrder[$0].operation == "lstmStep" }
+    let weights = backwardOrder.indices.filter { backwardOrder[$0].operation == "lstmWeights" }
+    try #require(steps.count == 6 && weights.count == 1)
+    #expect(weights[0] > steps.max()!, "lstmWeights at \(weights[0]), steps at \(steps)")
+  }
+
   /// The layer computes what a plain loop of composed cells computes, row by row on each
   /// sequence's real steps.
   @Test func layerMatchesAnUnrolledLoopOfComposedCells() {

@@ -1,4 +1,5 @@
 import Foundation
+import Kernels
 
 // Operations that move elements around without changing their values: reshape, permute and
 // transpose, slices, concatenation and splitting, and gathering rows (an embedding lookup).
@@ -49,13 +50,8 @@ extension Tensor {
     let newShape = axes.map { shape[$0] }
     let sourceStrides = contiguousStrides(shape)
     let readStrides = axes.map { sourceStrides[$0] }
-    var out = [Float](repeating: 0, count: count)
-    data.withUnsafeBufferPointer { source in
-      out.withUnsafeMutableBufferPointer { o in
-        forEachBroadcastOffset(newShape, readStrides, readStrides) { i, s, _ in o[i] = source[s] }
-      }
-    }
-    return Tensor(shape: newShape, data: out)
+    let rows = BroadcastRows(shape: newShape, stridesA: readStrides, stridesB: readStrides)
+    return Tensor(shape: newShape, data: rows.gather(data))
   }
 
   /// Swaps two axes (by default the last two: the matrix transpose of each matrix in a batch).

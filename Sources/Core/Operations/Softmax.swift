@@ -18,6 +18,23 @@ func forEachRow(_ values: inout [Float], width: Int, _ body: (UnsafeMutableBuffe
   }
 }
 
+/// The input gradient of a row-wise operation: `rule(g, y)` turns each row of the incoming
+/// gradient g, in place, into the row's input gradient, given the same row of the output y.
+@inline(__always)
+func rowwiseGradient(_ grad: Tensor, _ y: Tensor, width: Int,
+                     _ rule: (_ g: UnsafeMutableBufferPointer<Float>, _ y: UnsafeBufferPointer<Float>) -> Void)
+  -> Tensor {
+  var dx = grad.data
+  y.data.withUnsafeBufferPointer { y in
+    var start = 0
+    forEachRow(&dx, width: width) { g in
+      rule(g, UnsafeBufferPointer(rebasing: y[start..<start + width]))
+      start += width
+    }
+  }
+  return Tensor(shape: grad.shape, data: dx)
+}
+
 /// Replaces each row by its log-softmax, xᵢ − max − log Σⱼ e^(xⱼ − max).
 func logSoftmaxRows(_ values: inout [Float], width: Int) {
   forEachRow(&values, width: width) { row in
@@ -42,18 +59,11 @@ public func softmax(_ x: Tensor) -> Tensor {
   for i in probabilities.indices { probabilities[i] = Foundation.exp(probabilities[i]) }
   let y = Tensor(shape: x.shape, data: probabilities)
   return .record(y, operation: "softmax", inputs: [x]) { grad in
-    var dx = grad.data
-    y.data.withUnsafeBufferPointer { y in
-      var row = 0
-      forEachRow(&dx, width: width) { g in
-        let start = row * width
-        var dot: Float = 0
-        for i in g.indices { dot += g[i] * y[start + i] }
-        for i in g.indices { g[i] = y[start + i] * (g[i] - dot) }
-        row += 1
-      }
-    }
-    return [Tensor(shape: x.shape, data: dx)]
+    [rowwiseGradient(grad, y, width: width) { g, y in
+      var dot: Float = 0
+      for i in g.indices { dot += g[i] * y[i] }
+      for i in g.indices { g[i] = y[i] * (g[i] - dot) }
+    }]
   }
 }
 
@@ -66,18 +76,11 @@ public func logSoftmax(_ x: Tensor) -> Tensor {
   logSoftmaxRows(&logProbabilities, width: width)
   let y = Tensor(shape: x.shape, data: logProbabilities)
   return .record(y, operation: "logSoftmax", inputs: [x]) { grad in
-    var dx = grad.data
-    y.data.withUnsafeBufferPointer { y in
-      var row = 0
-      forEachRow(&dx, width: width) { g in
-        let start = row * width
-        var total: Float = 0
-        for value in g { total += value }
-        for i in g.indices { g[i] -= Foundation.exp(y[start + i]) * total }
-        row += 1
-      }
-    }
-    return [Tensor(shape: x.shape, data: dx)]
+    [rowwiseGradient(grad, y, width: width) { g, y in
+      var total: Float = 0
+      for value in g { total += value }
+      for i in g.indices { g[i] -= Foundation.exp(y[i]) * total }
+    }]
   }
 }
 // end snippet

@@ -44,35 +44,33 @@ public final class Conv2D: Layer {
 }
 // end snippet
 
-/// Max pooling as a layer: the largest value of each kernelSize × kernelSize window, windows
-/// `stride` apart (by default kernelSize, so a 2 × 2 pool halves height and width).
-public final class MaxPool2D: Layer {
+/// Pooling as a layer: one summary of each kernelSize × kernelSize window, windows `stride`
+/// apart (by default kernelSize, so a 2 × 2 pool halves height and width). No parameters.
+public class Pool2D: Layer {
   public let kernelSize: Int, stride: Int
   public var isTraining = true
+  private let pool: (_ input: Tensor, _ kernelSize: Int, _ stride: Int?) -> Tensor
 
-  public init(kernelSize: Int, stride: Int? = nil) {
+  init(kernelSize: Int, stride: Int?, pool: @escaping (Tensor, Int, Int?) -> Tensor) {
     self.kernelSize = kernelSize
     self.stride = stride ?? kernelSize
+    self.pool = pool
   }
 
-  public func callAsFunction(_ input: Tensor) -> Tensor {
-    maxPool2d(input, kernelSize: kernelSize, stride: stride)
+  public func callAsFunction(_ input: Tensor) -> Tensor { pool(input, kernelSize, stride) }
+}
+
+/// Max pooling as a layer: the largest value of each window (`maxPool2d`).
+public final class MaxPool2D: Pool2D {
+  public init(kernelSize: Int, stride: Int? = nil) {
+    super.init(kernelSize: kernelSize, stride: stride) { maxPool2d($0, kernelSize: $1, stride: $2) }
   }
 }
 
-/// Average pooling as a layer: the mean of each kernelSize × kernelSize window, windows `stride`
-/// apart (by default kernelSize).
-public final class AvgPool2D: Layer {
-  public let kernelSize: Int, stride: Int
-  public var isTraining = true
-
+/// Average pooling as a layer: the mean of each window (`avgPool2d`).
+public final class AvgPool2D: Pool2D {
   public init(kernelSize: Int, stride: Int? = nil) {
-    self.kernelSize = kernelSize
-    self.stride = stride ?? kernelSize
-  }
-
-  public func callAsFunction(_ input: Tensor) -> Tensor {
-    avgPool2d(input, kernelSize: kernelSize, stride: stride)
+    super.init(kernelSize: kernelSize, stride: stride) { avgPool2d($0, kernelSize: $1, stride: $2) }
   }
 }
 

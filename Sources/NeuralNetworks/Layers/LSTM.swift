@@ -27,166 +27,10 @@ import Kernels
 // MARK: - The cell
 
 // snippet: lstm-cell
-/// The gate functions and state update of one step, on raw buffers, shared by `lstmCell` and the
-/// `LSTM` layer. `gates` holds the pre-activations x W + h U + b ([N, 4H], blocks i | f | g | o)
-/// and is overwritten with the gate values i, f, g, o, which the backward pass needs. The state
-/// buffers are [2, N, H]: h, then c. A row whose `active` entry is false (its sequence has
-/// ended) keeps its previous state.
-@inline(__always)
-private func lstmCellForward(gates: UnsafeMutablePointer<Float>, previous: UnsafePointer<Float>,
-                             next: UnsafeMutablePointer<Float>, tanhCell: UnsafeMutablePointer<Float>,
-                             rows: Int, hidden h: Int, active: [Bool]?) {
-  let cellOffset = rows * h
-  for n in 0..<rows {
-    let (hPrevious, cPrevious) = (previous + n * h, previous + cellOffset + n * h)
-    let (hNext, cNext) = (next + n * h, next + cellOffset + n * h)
-    if let active, !active[n] {
-      hNext.update(from: hPrevious, count: h)
-      cNext.update(from: cPrevious, count: h)
-      continue
-    }
-    let a = gates + n * 4 * h
-    let (i, f, g, o) = (a, a + h, a + 2 * h, a + 3 * h)
-    VectorMath.apply(VectorMath.sigmoid, to: i, count: 2 * h)  // i and f, side by side
-    VectorMath.apply(VectorMath.tanh, to: g, count: h)
-    VectorMath.apply(VectorMath.sigmoid, to: o, count: h)
-    let tanhC = tanhCell + n * h
-    for j in 0..<h {
-      cNext[j] = f[j] * cPrevious[j] + i[j] * g[j]  // c' = f ⊙ c + i ⊙ g
-      tanhC[j] = cNext[j]
-    }
-    VectorMath.apply(VectorMath.tanh, to: tanhC, count: h)
-    for j in 0..<h { hNext[j] = o[j] * tanhC[j] }   // h' = o ⊙ tanh(c')
-  }
-}
-
-/// The backward pass of `lstmCellForward`: from the gradient of the new state (dh', dc') and the
-/// values kept from the forward pass (gate values, c, tanh c'), the gradient of the gates'
-/// pre-activations (row `n` at `gatesGradient + n · gatesRowStride`) and of the previous cell.
-/// The gradient of the previous h is left to the caller: it is dgates · Uᵀ, a matrix product.
-/// Rows of ended sequences pass their gradient straight through and give the gates none.
-///
-///     dc    = dc' + dh' ⊙ o ⊙ (1 − tanh²c')       (c' reaches the loss directly and through h')
-///     do    = dh' ⊙ tanh c'       → dpreₒ = do ⊙ o(1 − o)
-///     di    = dc ⊙ g              → dpreᵢ = di ⊙ i(1 − i)
-///     df    = dc ⊙ c              → dpre_f = df ⊙ f(1 − f)
-///     dg    = dc ⊙ i              → dpre_g = dg ⊙ (1 − g²)
-///     dc_previous = dc ⊙ f
-@inline(__always)
-private func lstmCellBackward(gates: UnsafePointer<Float>, previous: UnsafePointer<Float>,
-                              tanhCell: UnsafePointer<Float>, nextGradient: UnsafePointer<Float>,
-                              gatesGradient: UnsafeMutablePointer<Float>, gatesRowStride: Int,
-                              previousGradient: UnsafeMutablePointer<Float>,
-                              rows: Int, hidden h: Int, active: [Bool]?) {
-  let cellOffset = rows * h
-  for n in 0..<rows {
-    let (dhNext, dcNext) = (nextGradient + n * h, nextGradient + cellOffset + n * h)
-    let (dhPrevious, dcPrevious) = (previousGradient + n * h, previousGradient + cellOffset + n * h)
-    let dGates = gatesGradient + n * gatesRowStride
-    if let active, !active[n] {
-      dhPrevious.update(from: dhNext, count: h)
-      dcPrevious.update(from: dcNext, count: h)
-      dGates.update(repeating: 0, count: 4 * h)
-      continue
-    }
-    let a = gates + n * 4 * h, cPrevious = previous + cellOffset + n * h
-    for j in 0..<h {
-      let (i, f, g, o) = (a[j], a[h + j], a[2 * h + j], a[3 * h + j])
-      let tanhC = tanhCell[n * h + j]
-      let dc = dcNext[j] + dhNext[j] * o * (1 - tanhC * tanhC)
-      dGates[j] = dc * g * i * (1 - i)
-      dGates[h + j] = dc * cPrevious[j] * f * (1 - f)
-      dGates[2 * h + j] = dc * i * (1 - g * g)
-      dGates[3 * h + j] = dhNext[j] * tanhC * o * (1 - o)
-      dcPrevious[j] = dc * f
-      dhPrevious[j] = 0  // the caller adds dgates · Uᵀ
-    }
-  }
-}
-
-/// One LSTM step as a single differentiable operation: from the input's projection x W
+/// One LSTM step composed from engine operations (matmul, +, chunked, sigmoid, tanh, *, stack):
+/// the equations at the top of this file, line for line. From the input's projection x W
 /// ([N, 4H]), the state [2, N, H] (h stacked on c), the recurrent weight U [H, 4H] and the bias
-/// b [4H] to the next state [2, N, H]. The gate equations are written out at the top of
-/// LSTM.swift and in `composedLSTMCell`, which computes the same thing from ten engine operations.
-///
-/// Backward: the cell's rule (`lstmCellBackward`) gives dpre, the gradient of x W + h U + b; then
-/// ∂L/∂(x W) = dpre, ∂L/∂b = Σ_rows dpre, ∂L/∂U = hᵀ · dpre, ∂L/∂h = dpre · Uᵀ.
-public func lstmCell(_ projectedInput: Tensor, state: Tensor, recurrentWeight: Tensor,
-                     bias: Tensor) -> Tensor {
-  let (rows, h) = checkCellShapes(projectedInput, state, recurrentWeight, bias)
-  var gates = [Float](repeating: 0, count: rows * 4 * h)
-  var next = [Float](repeating: 0, count: 2 * rows * h)
-  var tanhCell = [Float](repeating: 0, count: rows * h)
-  let (x, previous, u, b) = (projectedInput.data, state.data, recurrentWeight.data, bias.data)
-  for n in 0..<rows {
-    for k in 0..<4 * h { gates[n * 4 * h + k] = x[n * 4 * h + k] + b[k] }
-  }
-  previous.withUnsafeBufferPointer { previous in
-    u.withUnsafeBufferPointer { u in
-      gates.withUnsafeMutableBufferPointer { gates in
-        // gates += h · U
-        matrixMultiply(m: rows, n: 4 * h, k: h, a: previous.baseAddress!, aRowStride: h, aColStride: 1,
-                       b: u.baseAddress!, bRowStride: 4 * h, bColStride: 1,
-                       c: gates.baseAddress!, ldc: 4 * h, accumulate: true)
-        next.withUnsafeMutableBufferPointer { next in
-          tanhCell.withUnsafeMutableBufferPointer { tanhCell in
-            lstmCellForward(gates: gates.baseAddress!, previous: previous.baseAddress!,
-                            next: next.baseAddress!, tanhCell: tanhCell.baseAddress!,
-                            rows: rows, hidden: h, active: nil)
-          }
-        }
-      }
-    }
-  }
-  let value = Tensor(shape: [2, rows, h], data: next)
-  let (activations, tanhOfCell) = (gates, tanhCell)
-  return .record(value, operation: "lstmCell",
-                 inputs: [projectedInput, state, recurrentWeight, bias]) { grad in
-    var dGates = [Float](repeating: 0, count: rows * 4 * h)
-    var dPrevious = [Float](repeating: 0, count: 2 * rows * h)
-    var dU = [Float](repeating: 0, count: h * 4 * h)
-    var dBias = [Float](repeating: 0, count: 4 * h)
-    activations.withUnsafeBufferPointer { a in
-      previous.withUnsafeBufferPointer { previous in
-        tanhOfCell.withUnsafeBufferPointer { tanhC in
-          grad.data.withUnsafeBufferPointer { g in
-            dGates.withUnsafeMutableBufferPointer { dGates in
-              dPrevious.withUnsafeMutableBufferPointer { dPrevious in
-                lstmCellBackward(gates: a.baseAddress!, previous: previous.baseAddress!,
-                                 tanhCell: tanhC.baseAddress!, nextGradient: g.baseAddress!,
-                                 gatesGradient: dGates.baseAddress!, gatesRowStride: 4 * h,
-                                 previousGradient: dPrevious.baseAddress!,
-                                 rows: rows, hidden: h, active: nil)
-                u.withUnsafeBufferPointer { u in
-                  // ∂L/∂h = dgates · Uᵀ: Uᵀ is U read with swapped strides.
-                  matrixMultiply(m: rows, n: h, k: 4 * h, a: dGates.baseAddress!, aRowStride: 4 * h,
-                                 aColStride: 1, b: u.baseAddress!, bRowStride: 1, bColStride: 4 * h,
-                                 c: dPrevious.baseAddress!, ldc: h, accumulate: true)
-                }
-                dU.withUnsafeMutableBufferPointer { dU in
-                  // ∂L/∂U = hᵀ · dgates
-                  matrixMultiply(m: h, n: 4 * h, k: rows, a: previous.baseAddress!, aRowStride: 1,
-                                 aColStride: h, b: dGates.baseAddress!, bRowStride: 4 * h,
-                                 bColStride: 1, c: dU.baseAddress!, ldc: 4 * h, accumulate: false)
-                }
-              }
-            }
-          }
-        }
-      }
-    }
-    for n in 0..<rows {
-      for k in 0..<4 * h { dBias[k] += dGates[n * 4 * h + k] }
-    }
-    return [Tensor(shape: [rows, 4 * h], data: dGates), Tensor(shape: [2, rows, h], data: dPrevious),
-            Tensor(shape: [h, 4 * h], data: dU), Tensor(shape: [4 * h], data: dBias)]
-  }
-}
-// end snippet
-
-/// The same step as `lstmCell`, composed from engine operations (matmul, +, chunked, sigmoid,
-/// tanh, *, stack): some twenty graph nodes where the fused cell has one. It is the definition
-/// the fused cell is tested against, and the equations in their plainest form.
+/// b [4H] to the next state [2, N, H]. It is the definition the fused `lstmCell` is tested against.
 public func composedLSTMCell(_ projectedInput: Tensor, state: Tensor, recurrentWeight: Tensor,
                              bias: Tensor) -> Tensor {
   _ = checkCellShapes(projectedInput, state, recurrentWeight, bias)
@@ -200,6 +44,40 @@ public func composedLSTMCell(_ projectedInput: Tensor, state: Tensor, recurrentW
   let nextHidden = o * tanh(nextCell)
   return stack([nextHidden, nextCell])
 }
+
+/// The same step as one graph node with a hand-written backward pass, some twenty nodes fewer:
+/// the arithmetic is `lstmStepForward` and `lstmStepBackward` (Kernels/LSTMStep.swift), the one
+/// definition of the step that the `LSTM` layer uses too.
+///
+/// Backward: the cell's rule gives dpre, the gradient of x W + h U + b; then
+/// ∂L/∂(x W) = dpre, ∂L/∂b = Σ_rows dpre, ∂L/∂U = hᵀ · dpre, ∂L/∂h = dpre · Uᵀ.
+public func lstmCell(_ projectedInput: Tensor, state: Tensor, recurrentWeight: Tensor,
+                     bias: Tensor) -> Tensor {
+  let (rows, h) = checkCellShapes(projectedInput, state, recurrentWeight, bias)
+  let (previous, u) = (state.data, recurrentWeight.data)
+  let step = projectedInput.data.withUnsafeBufferPointer { x in
+    lstmStepForward(x: x.baseAddress!, xRowStride: 4 * h, bias: bias.data, recurrentWeight: u,
+                    previous: previous, rows: rows, hidden: h, active: nil)
+  }
+  return .record(Tensor(shape: [2, rows, h], data: step.next), operation: "lstmCell",
+                 inputs: [projectedInput, state, recurrentWeight, bias]) { grad in
+    var dGates = [Float](repeating: 0, count: rows * 4 * h)
+    let dPrevious = dGates.withUnsafeMutableBufferPointer { dGates in
+      lstmStepBackward(step, previous: previous, nextGradient: grad.data,
+                       transposedRecurrentWeight: transposedRecurrentWeight(u, hidden: h),
+                       gatesGradient: dGates.baseAddress!, gatesRowStride: 4 * h,
+                       rows: rows, hidden: h, active: nil, needsPreviousGradient: true)!
+    }
+    // The previous h is the first half of the state: [N, H].
+    let (dU, dBias) = previous.withUnsafeBufferPointer { hPrevious in
+      lstmWeightGradients(previousHidden: hPrevious.baseAddress!, gatesGradient: dGates,
+                          count: rows, hidden: h)
+    }
+    return [Tensor(shape: [rows, 4 * h], data: dGates), Tensor(shape: [2, rows, h], data: dPrevious),
+            Tensor(shape: [h, 4 * h], data: dU), Tensor(shape: [4 * h], data: dBias)]
+  }
+}
+// end snippet
 
 /// Stops with a message unless x W is [N, 4H], the state [2, N, H], U [H, 4H] and b [4H].
 private func checkCellShapes(_ projectedInput: Tensor, _ state: Tensor, _ recurrentWeight: Tensor,
@@ -338,9 +216,12 @@ public final class LSTM: Module {
 /// backward would return a gradient of their full size, [N, T, 4H] for x W and [H, 4H] for U,
 /// to be added up T times: far more work than the step itself. Instead, every step depends on
 /// one node standing for (x W, U, b), `parametersNode`, and writes its gate gradient dpreₜ
-/// into rows t of one shared [N, T, 4H] buffer. That node comes before every step in the graph,
-/// so backward() reaches it after all of them; it then hands the buffer to x W as its gradient
-/// and computes ∂L/∂U = Σₜ hₜ₋₁ᵀ dpreₜ and ∂L/∂b = Σ dpre in one matrix product and one sum.
+/// into rows t of one shared [N, T, 4H] buffer. The parameters node is an input of every step,
+/// and backward() runs a node's rule only after the rules of all the nodes that use it (it walks
+/// the graph in reverse topological order: that is what makes any node's gradient complete), so
+/// the buffer is full when the node hands it to x W as its gradient and computes
+/// ∂L/∂U = Σₜ hₜ₋₁ᵀ dpreₜ and ∂L/∂b = Σ dpre in one matrix product and one sum. A test checks
+/// that order on the real graph (LSTMTests, "the parameters node comes after every step").
 private final class UnrolledRecurrence {
   let rows: Int, steps: Int, hidden: Int
   let projected: [Float], recurrentWeight: [Float], bias: [Float]
@@ -350,16 +231,8 @@ private final class UnrolledRecurrence {
   var gatesGradient: [Float] = []
   /// hₜ₋₁ for every row and step, [N, T, H], filled by the forward pass; for ∂L/∂U.
   var previousHidden: [Float]
-  /// Uᵀ, [4H, H], made by the first backward step: the products dpre · Uᵀ read it row by row,
-  /// which is much faster than reading U column by column.
-  lazy var transposedRecurrentWeight: [Float] = {
-    let h = hidden
-    var transposed = [Float](repeating: 0, count: 4 * h * h)
-    for j in 0..<h {
-      for k in 0..<4 * h { transposed[k * h + j] = recurrentWeight[j * 4 * h + k] }
-    }
-    return transposed
-  }()
+  /// Uᵀ, [4H, H], made by the first backward step.
+  lazy var transposedWeight = transposedRecurrentWeight(recurrentWeight, hidden: hidden)
 
   init(projected: Tensor, recurrentWeight: Tensor, bias: Tensor, lengths: [Int]?) {
     (rows, steps, hidden) = (projected.shape[0], projected.shape[1], recurrentWeight.shape[0])
@@ -382,23 +255,10 @@ private final class UnrolledRecurrence {
       let dGates = gatesGradient.isEmpty
         ? [Float](repeating: 0, count: rows * steps * 4 * h) : gatesGradient
       gatesGradient = []
-      var dU = [Float](repeating: 0, count: h * 4 * h)
-      var dBias = [Float](repeating: 0, count: 4 * h)
-      previousHidden.withUnsafeBufferPointer { hPrevious in
-        dGates.withUnsafeBufferPointer { dGates in
-          dU.withUnsafeMutableBufferPointer { dU in
-            // ∂L/∂U = Σₜ hₜ₋₁ᵀ dpreₜ = H_previousᵀ · dpre, with both read as [N·T, ·] matrices.
-            matrixMultiply(m: h, n: 4 * h, k: rows * steps, a: hPrevious.baseAddress!,
-                           aRowStride: 1, aColStride: h, b: dGates.baseAddress!,
-                           bRowStride: 4 * h, bColStride: 1, c: dU.baseAddress!, ldc: 4 * h,
-                           accumulate: false)
-          }
-          dBias.withUnsafeMutableBufferPointer { dBias in
-            for r in 0..<rows * steps {
-              for k in 0..<4 * h { dBias[k] += dGates[r * 4 * h + k] }
-            }
-          }
-        }
+      // ∂L/∂U = Σₜ hₜ₋₁ᵀ dpreₜ = H_previousᵀ · dpre, with both read as [N·T, ·] matrices.
+      let (dU, dBias) = previousHidden.withUnsafeBufferPointer { hPrevious in
+        lstmWeightGradients(previousHidden: hPrevious.baseAddress!, gatesGradient: dGates,
+                            count: rows * steps, hidden: h)
       }
       return [Tensor(shape: [rows, steps, 4 * h], data: dGates),
               Tensor(shape: [h, 4 * h], data: dU), Tensor(shape: [4 * h], data: dBias)]
@@ -409,79 +269,33 @@ private final class UnrolledRecurrence {
   func step(_ t: Int, from previous: Tensor, parametersNode: Tensor) -> Tensor {
     let (rows, steps, h) = (rows, steps, hidden)
     let active = lengths.map { lengths in lengths.map { t < $0 } }
-    var gates = [Float](repeating: 0, count: rows * 4 * h)
-    var next = [Float](repeating: 0, count: 2 * rows * h)
-    var tanhCell = [Float](repeating: 0, count: rows * h)
     let previousState = previous.data
-    previousState.withUnsafeBufferPointer { previous in
-      gates.withUnsafeMutableBufferPointer { gates in
-        // pre = x W (row t of each sequence) + b + h U
-        projected.withUnsafeBufferPointer { projected in
-          bias.withUnsafeBufferPointer { b in
-            for n in 0..<rows {
-              let x = projected.baseAddress! + (n * steps + t) * 4 * h
-              for k in 0..<4 * h { gates[n * 4 * h + k] = x[k] + b[k] }
-            }
-          }
-        }
-        recurrentWeight.withUnsafeBufferPointer { u in
-          matrixMultiply(m: rows, n: 4 * h, k: h, a: previous.baseAddress!, aRowStride: h,
-                         aColStride: 1, b: u.baseAddress!, bRowStride: 4 * h, bColStride: 1,
-                         c: gates.baseAddress!, ldc: 4 * h, accumulate: true)
-        }
-        next.withUnsafeMutableBufferPointer { next in
-          tanhCell.withUnsafeMutableBufferPointer { tanhCell in
-            lstmCellForward(gates: gates.baseAddress!, previous: previous.baseAddress!,
-                            next: next.baseAddress!, tanhCell: tanhCell.baseAddress!,
-                            rows: rows, hidden: h, active: active)
-          }
-        }
-      }
-      // Keep hₜ₋₁ for ∂L/∂U.
-      if !previousHidden.isEmpty {
-        previousHidden.withUnsafeMutableBufferPointer { kept in
-          for n in 0..<rows {
-            (kept.baseAddress! + (n * steps + t) * h).update(from: previous.baseAddress! + n * h,
-                                                             count: h)
-          }
-        }
+    // pre = x W (row t of each sequence: one row every T·4H) + b + h U
+    let record = projected.withUnsafeBufferPointer { projected in
+      lstmStepForward(x: projected.baseAddress! + t * 4 * h, xRowStride: steps * 4 * h, bias: bias,
+                      recurrentWeight: recurrentWeight, previous: previousState, rows: rows,
+                      hidden: h, active: active)
+    }
+    if !previousHidden.isEmpty {  // Keep hₜ₋₁ for ∂L/∂U.
+      for n in 0..<rows {
+        previousHidden.replaceSubrange((n * steps + t) * h..<(n * steps + t + 1) * h,
+                                       with: previousState[n * h..<(n + 1) * h])
       }
     }
-    let value = Tensor(shape: [2, rows, h], data: next)
-    let (activations, tanhOfCell) = (gates, tanhCell)
     let previousNeedsGradient = previous.requiresGrad
-    return .record(value, operation: "lstmStep", inputs: [parametersNode, previous]) { [self] grad in
-      var dPrevious = [Float](repeating: 0, count: 2 * rows * h)
+    return .record(Tensor(shape: [2, rows, h], data: record.next), operation: "lstmStep",
+                   inputs: [parametersNode, previous]) { [self] grad in
       if gatesGradient.isEmpty { gatesGradient = [Float](repeating: 0, count: rows * steps * 4 * h) }
-      activations.withUnsafeBufferPointer { a in
-        previousState.withUnsafeBufferPointer { previous in
-          tanhOfCell.withUnsafeBufferPointer { tanhC in
-            grad.data.withUnsafeBufferPointer { g in
-              gatesGradient.withUnsafeMutableBufferPointer { dGates in
-                dPrevious.withUnsafeMutableBufferPointer { dPrevious in
-                  // Rows t of the shared buffer: dGates + t·4H, one sequence every T·4H.
-                  let dGatesAtT = dGates.baseAddress! + t * 4 * h
-                  lstmCellBackward(gates: a.baseAddress!, previous: previous.baseAddress!,
-                                   tanhCell: tanhC.baseAddress!, nextGradient: g.baseAddress!,
-                                   gatesGradient: dGatesAtT, gatesRowStride: steps * 4 * h,
-                                   previousGradient: dPrevious.baseAddress!,
-                                   rows: rows, hidden: h, active: active)
-                  guard previousNeedsGradient else { return }
-                  transposedRecurrentWeight.withUnsafeBufferPointer { uT in
-                    // ∂L/∂hₜ₋₁ = dpreₜ · Uᵀ
-                    matrixMultiply(m: rows, n: h, k: 4 * h, a: dGatesAtT,
-                                   aRowStride: steps * 4 * h, aColStride: 1, b: uT.baseAddress!,
-                                   bRowStride: h, bColStride: 1, c: dPrevious.baseAddress!,
-                                   ldc: h, accumulate: true)
-                  }
-                }
-              }
-            }
-          }
-        }
+      let uT = transposedWeight
+      let dPrevious = gatesGradient.withUnsafeMutableBufferPointer { dGates in
+        // Rows t of the shared buffer: dGates + t·4H, one sequence every T·4H.
+        lstmStepBackward(record, previous: previousState, nextGradient: grad.data,
+                         transposedRecurrentWeight: uT, gatesGradient: dGates.baseAddress! + t * 4 * h,
+                         gatesRowStride: steps * 4 * h, rows: rows, hidden: h, active: active,
+                         needsPreviousGradient: previousNeedsGradient)
       }
       // The placeholder's gradient is never used: the real one waits in gatesGradient.
-      return [Tensor(0), previousNeedsGradient ? Tensor(shape: [2, rows, h], data: dPrevious) : nil]
+      return [Tensor(0), dPrevious.map { Tensor(shape: [2, rows, h], data: $0) }]
     }
   }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Core
+import Kernels
 
 // snippet: adam
 /// Adam: momentum plus a per-parameter step size from the running size of its gradients.
@@ -32,29 +33,15 @@ public final class Adam: Optimizer {
 
   public func step() {
     stepCount += 1
-    // Copies of the settings and raw pointers into the buffers, so the loop touches nothing but
-    // floats (reading a class's properties element by element costs a check each time).
-    let (beta1, beta2, epsilon, weightDecay) = (beta1, beta2, epsilon, weightDecay)
     // θ ← θ − α m̂/(√v̂ + ε) with m̂ = m/(1 − β₁ᵗ) and v̂ = v/(1 − β₂ᵗ): one division per element.
     let stepSize = learningRate / (1 - Foundation.pow(beta1, Float(stepCount)))
     let varianceScale = 1 / (1 - Foundation.pow(beta2, Float(stepCount)))
     for (index, parameter) in parameters.enumerated() {
       guard let gradient = parameter.grad?.data else { continue }
       parameter.update { theta in
-        theta.withUnsafeMutableBufferPointer { theta in
-          gradient.withUnsafeBufferPointer { gradient in
-            firstMoments[index].withUnsafeMutableBufferPointer { m in
-              secondMoments[index].withUnsafeMutableBufferPointer { v in
-                for i in theta.indices {
-                  let g = gradient[i] + weightDecay * theta[i]
-                  let (mi, vi) = (beta1 * m[i] + (1 - beta1) * g, beta2 * v[i] + (1 - beta2) * g * g)
-                  (m[i], v[i]) = (mi, vi)
-                  theta[i] -= stepSize * mi / ((vi * varianceScale).squareRoot() + epsilon)
-                }
-              }
-            }
-          }
-        }
+        adamStep(theta: &theta, gradient: gradient, m: &firstMoments[index], v: &secondMoments[index],
+                 stepSize: stepSize, varianceScale: varianceScale, beta1: beta1, beta2: beta2,
+                 epsilon: epsilon, weightDecay: weightDecay)
       }
     }
   }

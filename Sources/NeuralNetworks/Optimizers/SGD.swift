@@ -1,5 +1,6 @@
 import Foundation
 import Core
+import Kernels
 
 // snippet: sgd
 /// Stochastic gradient descent with optional momentum and weight decay:
@@ -24,24 +25,11 @@ public final class SGD: Optimizer {
   }
 
   public func step() {
-    // Copies of the settings and raw pointers into the buffers, so the loop touches nothing
-    // but floats: reading a class's properties or indexing an array of arrays element by
-    // element costs checks that made this loop 30× slower.
-    let (learningRate, momentum, weightDecay) = (learningRate, momentum, weightDecay)
     for (index, parameter) in parameters.enumerated() {
       guard let gradient = parameter.grad?.data else { continue }
       parameter.update { theta in
-        theta.withUnsafeMutableBufferPointer { theta in
-          gradient.withUnsafeBufferPointer { gradient in
-            velocities[index].withUnsafeMutableBufferPointer { velocity in
-              for i in theta.indices {
-                let g = gradient[i] + weightDecay * theta[i]
-                velocity[i] = momentum * velocity[i] + g
-                theta[i] -= learningRate * velocity[i]
-              }
-            }
-          }
-        }
+        sgdStep(theta: &theta, gradient: gradient, velocity: &velocities[index],
+                learningRate: learningRate, momentum: momentum, weightDecay: weightDecay)
       }
     }
   }

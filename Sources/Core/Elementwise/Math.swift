@@ -15,18 +15,7 @@ extension Tensor {
   @inline(__always)
   func elementwise(_ operation: String, _ function: (Float) -> Float,
                    derivative: (_ x: Float, _ y: Float) -> Float) -> Tensor {
-    let needsSlope = isGradientRecordingEnabled && requiresGrad
-    var y = uninitializedFloats(count)
-    var slope = uninitializedFloats(needsSlope ? count : 0)
-    data.withUnsafeBufferPointer { x in
-      y.withUnsafeMutableBufferPointer { y in
-        for i in x.indices { y[i] = function(x[i]) }
-        guard needsSlope else { return }
-        slope.withUnsafeMutableBufferPointer { slope in
-          for i in x.indices { slope[i] = derivative(x[i], y[i]) }
-        }
-      }
-    }
+    let (y, slope) = mapWithSlope(data, withSlope: needsGradient, function, derivative: derivative)
     return recordElementwise(operation, value: y, slope: slope)
   }
 
@@ -35,40 +24,18 @@ extension Tensor {
   @inline(__always)
   func elementwise(_ operation: String, _ function: (SIMD8<Float>) -> SIMD8<Float>,
                    derivative: (_ x: SIMD8<Float>, _ y: SIMD8<Float>) -> SIMD8<Float>) -> Tensor {
-    let needsSlope = isGradientRecordingEnabled && requiresGrad
-    var y = uninitializedFloats(count)
-    var slope = uninitializedFloats(needsSlope ? count : 0)
-    data.withUnsafeBufferPointer { x in
-      y.withUnsafeMutableBufferPointer { y in
-        slope.withUnsafeMutableBufferPointer { slope in
-          for start in stride(from: 0, to: x.count, by: 8) {
-            let lanes = Swift.min(8, x.count - start)  // 8, except at the end
-            let xs = VectorMath.load(x.baseAddress! + start, lanes: lanes)
-            let ys = function(xs)
-            VectorMath.store(ys, to: y.baseAddress! + start, lanes: lanes)
-            if needsSlope {
-              VectorMath.store(derivative(xs, ys), to: slope.baseAddress! + start, lanes: lanes)
-            }
-          }
-        }
-      }
-    }
+    let (y, slope) = mapWithSlope(data, withSlope: needsGradient, function, derivative: derivative)
     return recordElementwise(operation, value: y, slope: slope)
   }
+
+  /// Whether an operation on this tensor will be recorded, so its slopes are worth keeping.
+  var needsGradient: Bool { isGradientRecordingEnabled && requiresGrad }
 
   /// Records an elementwise result y whose slope dy/dx is `slope` (empty when no gradient is
   /// needed): ∂L/∂x = ∂L/∂y ⊙ slope.
   func recordElementwise(_ operation: String, value y: [Float], slope: [Float]) -> Tensor {
     .record(Tensor(shape: shape, data: y), operation: operation, inputs: [self]) { grad in
-      var dx = uninitializedFloats(slope.count)
-      grad.data.withUnsafeBufferPointer { g in
-        slope.withUnsafeBufferPointer { slope in
-          dx.withUnsafeMutableBufferPointer { dx in
-            for i in dx.indices { dx[i] = g[i] * slope[i] }
-          }
-        }
-      }
-      return [Tensor(shape: grad.shape, data: dx)]
+      [Tensor(shape: grad.shape, data: elementwiseProduct(grad.data, slope))]
     }
   }
 }
