@@ -65,17 +65,23 @@ let engine: [Target] = [
 ]
 
 let tools: [Target] = [
-  // Keeps the code shown in book.md identical to the sources: `swift run BookSync`.
-  .target(name: "BookSnippets", path: "Sources/BookSnippets"),
-  .executableTarget(name: "BookSync", dependencies: ["BookSnippets"], path: "Sources/BookSync"),
+  // The instructors' tools: solution markers, the student version, points and grade reports
+  // (`swift run Course grade`; README, "For instructors").
+  .target(name: "Grading", path: "Sources/Grading"),
+  .executableTarget(name: "Course", dependencies: ["Grading"], path: "Sources/Course"),
+  // Keeps the code shown in book.md identical to the sources, with every exercise's solution
+  // replaced by its stub, and writes the instructors' appendix: `swift run BookSync`.
+  .target(name: "BookSnippets", dependencies: ["Grading"], path: "Sources/BookSnippets"),
+  .executableTarget(name: "BookSync", dependencies: ["BookSnippets", "Grading"], path: "Sources/BookSync"),
   // Times the engine against PyTorch: `swift run -c release Benchmarks`.
   .executableTarget(name: "Benchmarks", dependencies: ["DeepLearning"], path: "Sources/Benchmarks",
                     exclude: ["pytorch_reference.py"]),
 ]
 
-// Three test targets, so that each builds only what it tests: the engine's unit tests and
+// Four test targets, so that each builds only what it tests: the engine's unit tests and
 // gradient checks, the chapters (which run each chapter's executable and grade the exercise
-// functions it defines, `@testable import Chapter03`), and the book's agreement with the sources.
+// functions it defines, `@testable import Chapter03`), the book's agreement with the sources,
+// and the grading tools.
 // Every suite's type name starts with its chapter, so `swift test --filter Chapter05` grades one.
 let tests: [Target] = [
   .target(name: "TestSupport", dependencies: ["DeepLearning"], path: "Tests/TestSupport"),
@@ -84,7 +90,8 @@ let tests: [Target] = [
   .testTarget(name: "ChapterTests",
               dependencies: ["DeepLearning", "TestSupport"] + chapters.map { .target(name: $0.name) },
               path: "Tests/ChapterTests"),
-  .testTarget(name: "BookTests", dependencies: ["BookSnippets"], path: "Tests/BookTests"),
+  .testTarget(name: "BookTests", dependencies: ["BookSnippets", "Grading"], path: "Tests/BookTests"),
+  .testTarget(name: "GradingTests", dependencies: ["Grading"], path: "Tests/GradingTests"),
 ]
 
 let chapterTargets: [Target] = chapters.map { chapter in

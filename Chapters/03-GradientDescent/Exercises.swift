@@ -1,9 +1,13 @@
 import Foundation
 
 // ─────────────────────────────────────────────────────────────────────────────────────────────
-// Exercises of chapter 3 — yours to rewrite.
+// Exercises of chapter 3 — yours to write.
 //
-// Each function below holds a reference solution. Delete its body, derive the gradient on paper,
+// In the course you are given, each body is a `fatalError` stub: replace it with your own code.
+// (In the instructors' copy the reference solution sits between BEGIN SOLUTION and END SOLUTION;
+// `swift run Course student-version` replaces it by the stub.)
+//
+// For each function: derive the gradient on paper,
 // write it with plain loops, and check it with
 //
 //     swift test --filter Chapter03
@@ -17,6 +21,7 @@ import Foundation
 /// large weights (ridge regression, or "weight decay"): the penalty adds 2λw to ∂J/∂w.
 func ridgeGradient(x: [Float], y: [Float], w: Float, b: Float, lambda: Float)
   -> (dw: Float, db: Float) {
+  // BEGIN SOLUTION 3.1
   let n = Float(x.count)
   var dw: Float = 0, db: Float = 0
   for (xi, yi) in zip(x, y) {
@@ -25,6 +30,7 @@ func ridgeGradient(x: [Float], y: [Float], w: Float, b: Float, lambda: Float)
     db += 2 * error / n
   }
   return (dw + 2 * lambda * w, db)
+  // END SOLUTION
 }
 // end snippet
 
@@ -33,6 +39,7 @@ func ridgeGradient(x: [Float], y: [Float], w: Float, b: Float, lambda: Float)
 /// for examples given as rows of plain arrays: ∂L/∂wⱼ = Σᵢ (pᵢ − yᵢ)·xᵢⱼ / n, ∂L/∂b = Σᵢ (pᵢ − yᵢ) / n.
 func logisticRegressionGradient(x: [[Float]], y: [Float], w: [Float], b: Float)
   -> (dw: [Float], db: Float) {
+  // BEGIN SOLUTION 3.2
   let n = Float(x.count)
   var dw = [Float](repeating: 0, count: w.count)
   var db: Float = 0
@@ -44,5 +51,6 @@ func logisticRegressionGradient(x: [[Float]], y: [Float], w: [Float], b: Float)
     db += error / n
   }
   return (dw, db)
+  // END SOLUTION
 }
 // end snippet

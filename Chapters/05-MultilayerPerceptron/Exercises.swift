@@ -1,4 +1,8 @@
-// Reference solutions to the chapter's exercises; `swift test --filter Chapter05` checks them.
+// Exercises of chapter 5 — yours to write; `swift test --filter Chapter05` checks them.
+//
+// In the course you are given, each body is a `fatalError` stub: replace it with your own code.
+// (In the instructors' copy the reference solution sits between BEGIN SOLUTION and END SOLUTION;
+// `swift run Course student-version` replaces it by the stub.)
 
 import DeepLearning
 
@@ -9,7 +13,9 @@ import DeepLearning
 ///
 ///     parameterCount(layerSizes: [784, 256, 128, 10])   // 235146
 func parameterCount(layerSizes: [Int]) -> Int {
+  // BEGIN SOLUTION 5.1
   zip(layerSizes, layerSizes.dropFirst()).reduce(0) { total, layer in total + (layer.0 + 1) * layer.1 }
+  // END SOLUTION
 }
 // end snippet
 
@@ -19,10 +25,12 @@ func parameterCount(layerSizes: [Int]) -> Int {
 ///
 ///     topPredictions(logits: model(x), k: 3)[0]   // [(4, 0.61), (9, 0.37), (7, 0.01)]
 func topPredictions(logits: Tensor, k: Int) -> [[(label: Int, probability: Float)]] {
+  // BEGIN SOLUTION 5.2
   let probabilities = withoutGradients { softmax(logits) }
   return probabilities.rows.map { row in
     let order = row.indices.sorted { row[$0] > row[$1] || (row[$0] == row[$1] && $0 < $1) }
     return order.prefix(k).map { (label: $0, probability: row[$0]) }
   }
+  // END SOLUTION
 }
 // end snippet

@@ -1,4 +1,8 @@
-// Reference solutions to the chapter's exercises; `swift test --filter Chapter06` checks them.
+// Exercises of chapter 6 — yours to write; `swift test --filter Chapter06` checks them.
+//
+// In the course you are given, each body is a `fatalError` stub: replace it with your own code.
+// (In the instructors' copy the reference solution sits between BEGIN SOLUTION and END SOLUTION;
+// `swift run Course student-version` replaces it by the stub.)
 
 import DeepLearning
 import Foundation
@@ -24,6 +28,7 @@ final class RMSProp: Optimizer {
   }
 
   func step() {
+    // BEGIN SOLUTION 6.1
     for (index, parameter) in parameters.enumerated() {
       guard let gradient = parameter.grad?.data else { continue }
       parameter.update { theta in
@@ -35,6 +40,7 @@ final class RMSProp: Optimizer {
         }
       }
     }
+    // END SOLUTION
   }
 }
 // end snippet
@@ -44,7 +50,9 @@ final class RMSProp: Optimizer {
 /// glides from `peak` down to `minimum`:  α(t) = min + (peak − min) · (1 + cos(π t / T)) / 2.
 /// Set `optimizer.learningRate` to it before each epoch (or step) of training.
 func cosineLearningRate(step: Int, totalSteps: Int, peak: Float, minimum: Float = 0) -> Float {
+  // BEGIN SOLUTION 6.2
   let progress = Double(Swift.min(Swift.max(step, 0), totalSteps)) / Double(Swift.max(totalSteps, 1))
   return minimum + (peak - minimum) * Float((1 + cos(Double.pi * progress)) / 2)
+  // END SOLUTION
 }
 // end snippet

@@ -1,9 +1,13 @@
 import Foundation
 
 // ─────────────────────────────────────────────────────────────────────────────────────────────
-// Exercises of chapter 7 — yours to rewrite.
+// Exercises of chapter 7 — yours to write.
 //
-// Each function below holds a reference solution. Delete its body, write your own with plain
+// In the course you are given, each body is a `fatalError` stub: replace it with your own code.
+// (In the instructors' copy the reference solution sits between BEGIN SOLUTION and END SOLUTION;
+// `swift run Course student-version` replaces it by the stub.)
+//
+// For each function: write your own with plain
 // loops, and check it with
 //
 //     swift test --filter Chapter07
@@ -17,8 +21,10 @@ import Foundation
 /// `padding` zeros added at both ends and moved `stride` pixels at a time:
 /// ⌊(inputSize + 2·padding − kernelSize) / stride⌋ + 1, or 0 when the window does not fit.
 func convolutionOutputSize(inputSize: Int, kernelSize: Int, padding: Int = 0, stride: Int = 1) -> Int {
+  // BEGIN SOLUTION 7.1
   let room = inputSize + 2 * padding - kernelSize  // how far the window can travel
   return room < 0 ? 0 : room / stride + 1          // integer division rounds down
+  // END SOLUTION
 }
 // end snippet
 
@@ -29,6 +35,7 @@ func convolutionOutputSize(inputSize: Int, kernelSize: Int, padding: Int = 0, st
 /// where a pixel outside the image counts as 0.
 func convolve(_ image: [[Float]], with kernel: [[Float]], padding: Int = 0, stride: Int = 1)
   -> [[Float]] {
+  // BEGIN SOLUTION 7.2
   let (height, width) = (image.count, image.first?.count ?? 0)
   let (kernelHeight, kernelWidth) = (kernel.count, kernel.first?.count ?? 0)
   let outputHeight = convolutionOutputSize(inputSize: height, kernelSize: kernelHeight,
@@ -51,5 +58,6 @@ func convolve(_ image: [[Float]], with kernel: [[Float]], padding: Int = 0, stri
     }
   }
   return output
+  // END SOLUTION
 }
 // end snippet

@@ -1,9 +1,13 @@
 import Foundation
 
 // ─────────────────────────────────────────────────────────────────────────────────────────────
-// Exercises of chapter 11 — yours to rewrite.
+// Exercises of chapter 11 — yours to write.
 //
-// Each function below holds a reference solution. Delete its body, write your own, and check it
+// In the course you are given, each body is a `fatalError` stub: replace it with your own code.
+// (In the instructors' copy the reference solution sits between BEGIN SOLUTION and END SOLUTION;
+// `swift run Course student-version` replaces it by the stub.)
+//
+// For each function: write your own, and check it
 // with
 //
 //     swift test --filter Chapter11
@@ -16,6 +20,7 @@ import Foundation
 /// C = A · B computed as dot products of contiguous rows: transpose B once (k × n → n × k), then
 /// C[i][j] = Σₚ A[i][p] · Bᵀ[j][p], reading both rows one float after the next.
 func transposedMultiply(_ a: [Float], _ b: [Float], m: Int, n: Int, k: Int) -> [Float] {
+  // BEGIN SOLUTION 11.1
   var transposed = [Float](repeating: 0, count: k * n)
   for p in 0..<k {
     for j in 0..<n { transposed[j * k + p] = b[p * n + j] }
@@ -37,6 +42,7 @@ func transposedMultiply(_ a: [Float], _ b: [Float], m: Int, n: Int, k: Int) -> [
     }
   }
   return c
+  // END SOLUTION
 }
 // end snippet
 
@@ -45,6 +51,7 @@ func transposedMultiply(_ a: [Float], _ b: [Float], m: Int, n: Int, k: Int) -> [
 /// so each vector of B loaded feeds six multiply-adds instead of four. (AVX2 has 16 vector
 /// registers: twelve for C, two for B and one for the broadcast A value fit; 8 × 16 would not.)
 func sixRowTileMultiply(_ a: [Float], _ b: [Float], m: Int, n: Int, k: Int) -> [Float] {
+  // BEGIN SOLUTION 11.2a
   var c = [Float](repeating: 0, count: m * n)
   a.withUnsafeBufferPointer { a in
     b.withUnsafeBufferPointer { b in
@@ -60,12 +67,14 @@ func sixRowTileMultiply(_ a: [Float], _ b: [Float], m: Int, n: Int, k: Int) -> [
     }
   }
   return c
+  // END SOLUTION
 }
 
 /// C[6 rows][16 columns] = Σₚ A[6 rows][p] · B[p][16 columns], in twelve registers.
 @inline(__always)
 func multiplySixRowTile(_ a: UnsafePointer<Float>, k: Int, _ b: UnsafePointer<Float>,
                         _ c: UnsafeMutablePointer<Float>, n: Int) {
+  // BEGIN SOLUTION 11.2b
   var (c00, c01, c10, c11) = (SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>())
   var (c20, c21, c30, c31) = (SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>())
   var (c40, c41, c50, c51) = (SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>())
@@ -87,5 +96,6 @@ func multiplySixRowTile(_ a: UnsafePointer<Float>, k: Int, _ b: UnsafePointer<Fl
     rowOfC.storeBytes(of: left, as: SIMD8<Float>.self)
     rowOfC.storeBytes(of: right, toByteOffset: 32, as: SIMD8<Float>.self)
   }
+  // END SOLUTION
 }
 // end snippet

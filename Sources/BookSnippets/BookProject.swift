@@ -1,6 +1,7 @@
 // The book check as a whole: the book and the sources in, readable problems (or a rewritten book) out.
 
 import Foundation
+import Grading
 
 /// A Swift source file: its path relative to the package root, as problems print it, and its text.
 public struct SourceFile: Sendable, Equatable {
@@ -67,7 +68,17 @@ public struct BookProject: Sendable {
       let directory = root + "/" + folder
       let paths = FileManager.default.enumerator(atPath: directory)?.compactMap { $0 as? String } ?? []
       for path in paths.sorted() where path.hasSuffix(".swift") {
-        sources.append(SourceFile(path: folder + "/" + path, text: try read(directory + "/" + path)))
+        var text = try read(directory + "/" + path)
+        if folder == "Chapters" {
+          // The book is the learner's: every exercise shows its stub, never the solution
+          // (the solutions are in the instructors' appendix, Tests/solutions.md).
+          do {
+            text = try MarkedFile(text: text, file: folder + "/" + path, syntax: .swift).studentText
+          } catch {
+            throw BookError(description: "\(error)")
+          }
+        }
+        sources.append(SourceFile(path: folder + "/" + path, text: text))
       }
     }
     return BookProject(book: book, sources: sources, bookPath: bookPath)

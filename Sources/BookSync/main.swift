@@ -8,6 +8,7 @@
 
 import BookSnippets
 import Foundation
+import Grading
 
 #if canImport(Glibc)
 import Glibc
@@ -38,12 +39,13 @@ func finish(_ problems: [String], bookPath: String) -> Never {
 
 /// Replaces the file at `path` with `text` through a temporary file in the same directory and a rename,
 /// so that an interrupted run leaves either the old book or the new one, never half of one.
-/// The file keeps its permissions.
+/// An existing file keeps its permissions.
 func replaceAtomically(_ path: String, with text: String) throws {
   let temporary = path + ".BookSync-\(getpid()).tmp"
   do {
     try Data(text.utf8).write(to: URL(fileURLWithPath: temporary))
-    if let permissions = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] {
+    if FileManager.default.fileExists(atPath: path),
+       let permissions = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] {
       try FileManager.default.setAttributes([.posixPermissions: permissions], ofItemAtPath: temporary)
     }
     guard rename(temporary, path) == 0 else {
@@ -61,7 +63,8 @@ guard arguments.isEmpty || arguments == ["--check"] else {
     """
     usage: swift run BookSync [--check]
       Run from the package root. Without --check, rewrites the snippet blocks of book.md from the sources
-      (`// snippet: name` … `// end snippet`) and lists the problems it cannot fix; with --check, only lists them.
+      (`// snippet: name` … `// end snippet`, exercise solutions shown as their stubs), writes the
+      instructors' appendix Tests/solutions.md, and lists the problems it cannot fix; with --check, only lists them.
     """)
   exit(arguments.contains("--help") || arguments.contains("-h") ? 0 : 2)
 }
@@ -86,6 +89,13 @@ do {
     for change in changes {
       print(change)
     }
+  }
+  // The instructors' appendix: every solution, generated from the same markers as the stubs.
+  let solutions = solutionsMarkdown(try solutionBlocks(in: URL(fileURLWithPath: root)))
+  let solutionsPath = root + "/" + CourseLayout.solutionsPath
+  if (try? String(contentsOfFile: solutionsPath, encoding: .utf8)) != solutions {
+    try replaceAtomically(solutionsPath, with: solutions)
+    print("wrote \(CourseLayout.solutionsPath), the instructors' appendix of solutions")
   }
   finish(project.problems(), bookPath: project.bookPath)
 } catch {

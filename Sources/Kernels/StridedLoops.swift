@@ -2,6 +2,11 @@
 // operations say *what* to compute (`x + y`, `tanh`, the slope of each); these say how to walk
 // memory fast: long rows with known strides, eight lanes at a time, which the compiler turns
 // into vector instructions.
+//
+// These functions are `@inlinable`, so they are compiled into Core, with Core's checks on, and
+// specialised for each operation's closure there. Their index arithmetic uses the wrapping
+// operators (`&+`, `&*`): the offsets stay far below Int.max, and an overflow check on every
+// element would keep the compiler from vectorising the loop.
 
 // MARK: - Broadcast walks
 
@@ -77,11 +82,11 @@ public struct BroadcastRows {
           forEach { start, i, k in
             // The three common cases get loops the compiler can vectorise.
             switch (strideA, strideB) {
-            case (1, 1): for j in 0..<length { o[start + j] = combine(x[i + j], y[k + j]) }
-            case (1, 0): let yk = y[k]; for j in 0..<length { o[start + j] = combine(x[i + j], yk) }
-            case (0, 1): let xi = x[i]; for j in 0..<length { o[start + j] = combine(xi, y[k + j]) }
+            case (1, 1): for j in 0..<length { o[start &+ j] = combine(x[i &+ j], y[k &+ j]) }
+            case (1, 0): let yk = y[k]; for j in 0..<length { o[start &+ j] = combine(x[i &+ j], yk) }
+            case (0, 1): let xi = x[i]; for j in 0..<length { o[start &+ j] = combine(xi, y[k &+ j]) }
             default:
-              for j in 0..<length { o[start + j] = combine(x[i + j * strideA], y[k + j * strideB]) }
+              for j in 0..<length { o[start &+ j] = combine(x[i &+ j &* strideA], y[k &+ j &* strideB]) }
             }
           }
         }
@@ -101,8 +106,8 @@ public struct BroadcastRows {
         forEach { start, t, _ in
           switch strideA {
           case 0: o[t] += sumOfRun(g, start: start, count: length)  // a whole row into one element
-          case 1: for j in 0..<length { o[t + j] += g[start + j] }
-          default: for j in 0..<length { o[t + j * strideA] += g[start + j] }
+          case 1: for j in 0..<length { o[t &+ j] += g[start &+ j] }
+          default: for j in 0..<length { o[t &+ j &* strideA] += g[start &+ j] }
           }
         }
       }
@@ -120,8 +125,8 @@ public struct BroadcastRows {
       out.withUnsafeMutableBufferPointer { o in
         forEach { start, s, _ in
           switch strideA {
-          case 0: let value = x[s]; for j in 0..<length { o[start + j] = value }
-          default: for j in 0..<length { o[start + j] = x[s + j * strideA] }
+          case 0: let value = x[s]; for j in 0..<length { o[start &+ j] = value }
+          default: for j in 0..<length { o[start &+ j] = x[s &+ j &* strideA] }
           }
         }
       }

@@ -6,6 +6,7 @@ import Foundation
 import Testing
 
 @testable import BookSnippets
+import Grading
 
 @Suite("Book")
 struct BookTests {
@@ -272,7 +273,7 @@ struct BookTests {
 
   // MARK: The real book
 
-  /// The package root: this file is `<root>/Tests/DeepLearningTests/BookTests.swift`.
+  /// The package root: this file is `<root>/Tests/BookTests/BookTests.swift`.
   static let packageRoot = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
 
@@ -291,5 +292,24 @@ struct BookTests {
       Comment(
         rawValue: "\(problems.count) problem(s) between book.md and the sources:\n"
           + problems.map { "  " + $0 }.joined(separator: "\n")))
+  }
+
+  @Test("the book shows every exercise as its stub, never its solution")
+  func exercisesShowStubs() throws {
+    let book = try String(contentsOfFile: Self.packageRoot + "/book.md", encoding: .utf8)
+    #expect(!book.contains("BEGIN SOLUTION"), "book.md shows a solution marker: run `swift run BookSync`")
+    let root = URL(fileURLWithPath: Self.packageRoot)
+    let exercises = Set(try solutionBlocks(in: root).filter { $0.file.hasPrefix("Chapters/") }.map(\.id))
+    for id in exercises.sorted() {
+      #expect(book.contains("Exercise \(id): not written yet"), "book.md does not show exercise \(id)'s stub")
+    }
+  }
+
+  @Test("Tests/solutions.md, the instructors' appendix, is generated from the current solutions")
+  func solutionsAppendixIsCurrent() throws {
+    let root = URL(fileURLWithPath: Self.packageRoot)
+    let expected = solutionsMarkdown(try solutionBlocks(in: root))
+    let found = try? String(contentsOfFile: Self.packageRoot + "/" + CourseLayout.solutionsPath, encoding: .utf8)
+    #expect(found == expected, "\(CourseLayout.solutionsPath) is out of date: run `swift run BookSync`")
   }
 }

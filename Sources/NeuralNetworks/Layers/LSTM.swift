@@ -276,10 +276,13 @@ private final class UnrolledRecurrence {
                       recurrentWeight: recurrentWeight, previous: previousState, rows: rows,
                       hidden: h, active: active)
     }
-    if !previousHidden.isEmpty {  // Keep hₜ₋₁ for ∂L/∂U.
-      for n in 0..<rows {
-        previousHidden.replaceSubrange((n * steps + t) * h..<(n * steps + t + 1) * h,
-                                       with: previousState[n * h..<(n + 1) * h])
+    if !previousHidden.isEmpty {  // Keep hₜ₋₁ for ∂L/∂U: row n goes to [n, t] of [N, T, H].
+      previousHidden.withUnsafeMutableBufferPointer { kept in
+        previousState.withUnsafeBufferPointer { state in
+          for n in 0..<rows {
+            (kept.baseAddress! + (n * steps + t) * h).update(from: state.baseAddress! + n * h, count: h)
+          }
+        }
       }
     }
     let previousNeedsGradient = previous.requiresGrad
