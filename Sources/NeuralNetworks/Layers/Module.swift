@@ -13,6 +13,9 @@ public protocol Module: AnyObject {
   var children: [any Module] { get }
   /// Whether the module is training (dropout active) or evaluating.
   var isTraining: Bool { get set }
+  /// The names of this module's own parameters, in the order of `parameters`, for checkpoints
+  /// (`weight`, `bias`, as in PyTorch); a module made of children names none of its own.
+  var parameterNames: [String] { get }
 }
 
 /// A module that maps one tensor to one tensor, so that it can sit in a `Sequential`.
@@ -22,6 +25,9 @@ public protocol Layer: Module {
 
 extension Module {
   public var children: [any Module] { [] }
+  public var parameterNames: [String] {
+    children.isEmpty ? parameters.indices.map { "parameter\($0)" } : []
+  }
   public var parameters: [Tensor] { children.flatMap(\.parameters) }
 
   /// Switches this module and every module inside it to training behaviour.
