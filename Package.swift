@@ -88,7 +88,7 @@ let tests: [Target] = [
   .testTarget(name: "EngineTests", dependencies: ["DeepLearning", "TestSupport"],
               path: "Tests/EngineTests"),
   .testTarget(name: "ChapterTests",
-              dependencies: ["DeepLearning", "TestSupport"] + chapters.map { .target(name: $0.name) },
+              dependencies: ["DeepLearning", "TestSupport", "BookSnippets"] + chapters.map { .target(name: $0.name) },
               path: "Tests/ChapterTests"),
   .testTarget(name: "BookTests", dependencies: ["BookSnippets", "Grading"], path: "Tests/BookTests"),
   .testTarget(name: "GradingTests", dependencies: ["Grading"], path: "Tests/GradingTests"),

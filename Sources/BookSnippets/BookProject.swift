@@ -92,7 +92,7 @@ public struct BookProject: Sendable {
     let markdown = Markdown(book)
     let marked = extractSnippets(from: sources)
     let shown = snippetBlocks(in: markdown, bookPath: bookPath)
-    var problems = marked.problems + shown.problems
+    var problems = marked.problems + shown.problems + outputBlocks(in: book, bookPath: bookPath).problems
 
     for block in shown.blocks {
       guard let snippet = marked.snippets[block.name] else {

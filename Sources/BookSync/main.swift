@@ -1,6 +1,9 @@
 // BookSync: brings the snippet blocks of book.md up to date with the sources, and lists what it cannot fix.
 //
 //   swift run BookSync            rewrite the out-of-date snippet blocks of book.md, then list the problems left
+//   swift run BookSync --outputs  also run every chapter the book quotes (default options, from the
+//                                 package root, so their figures are drawn again) and rewrite the
+//                                 `<!-- output: ChapterNN -->` blocks with what they print
 //   swift run BookSync --check    only list the problems, changing nothing
 //
 // Run it from the package root. The exit status is 0 when book.md and the sources agree (after the rewrite),
@@ -58,13 +61,15 @@ func replaceAtomically(_ path: String, with text: String) throws {
 }
 
 let arguments = Array(CommandLine.arguments.dropFirst())
-guard arguments.isEmpty || arguments == ["--check"] else {
+guard arguments.isEmpty || arguments == ["--check"] || arguments == ["--outputs"] else {
   printError(
     """
-    usage: swift run BookSync [--check]
+    usage: swift run BookSync [--check | --outputs]
       Run from the package root. Without --check, rewrites the snippet blocks of book.md from the sources
       (`// snippet: name` … `// end snippet`, exercise solutions shown as their stubs), writes the
       instructors' appendix Tests/solutions.md, and lists the problems it cannot fix; with --check, only lists them.
+      --outputs first runs every chapter the book quotes (build them with `swift build` before) and
+      rewrites the book's output blocks and figures from those runs.
     """)
   exit(arguments.contains("--help") || arguments.contains("-h") ? 0 : 2)
 }
@@ -75,7 +80,42 @@ guard FileManager.default.fileExists(atPath: root + "/Package.swift") else {
   exit(2)
 }
 
+/// Runs the built chapter `name` from the package root, as a learner would with `swift run`, and
+/// returns what it printed; COURSE_MARK_MEASURED=1 makes it mark its measured values.
+func runChapter(_ name: String) throws -> String {
+  let executable = root + "/.build/debug/" + name
+  guard FileManager.default.isExecutableFile(atPath: executable) else {
+    throw BookError(description: "\(executable) is not built: run `swift build` first, then `swift run BookSync --outputs`")
+  }
+  let process = Process()
+  process.executableURL = URL(fileURLWithPath: executable)
+  process.currentDirectoryURL = URL(fileURLWithPath: root)
+  process.environment = ProcessInfo.processInfo.environment.merging(["COURSE_MARK_MEASURED": "1"]) { $1 }
+  let output = Pipe()
+  process.standardOutput = output
+  print("running \(name)…")
+  try process.run()
+  let data = output.fileHandleForReading.readDataToEndOfFile()  // before waiting: a full pipe would block it
+  process.waitUntilExit()
+  guard process.terminationStatus == 0 else {
+    throw BookError(description: "\(name) exited with status \(process.terminationStatus); fix it, then run again")
+  }
+  return String(decoding: data, as: UTF8.self)
+}
+
 do {
+  if arguments == ["--outputs"] {
+    let bookPath = root + "/book.md"
+    let book = try String(contentsOfFile: bookPath, encoding: .utf8)
+    let chapters = Set(outputBlocks(in: book).blocks.map(\.chapter)).sorted()
+    var outputs: [String: String] = [:]
+    for chapter in chapters { outputs[chapter] = try runChapter(chapter) }
+    let (updated, changes) = withOutputs(book, outputs: outputs)
+    if !changes.isEmpty { try replaceAtomically(bookPath, with: updated) }
+    for change in changes { print(change) }
+    print("\(changes.count) output block(s) updated from runs of \(chapters.count) chapters; "
+          + "their figures were drawn again in figures/ (see `git status`).")
+  }
   var project = try BookProject.load(packageRoot: root)
   if checkOnly {
     finish(project.problems(), bookPath: project.bookPath)

@@ -129,7 +129,8 @@ public enum ChapterRunner {
   }
 
   /// Runs chapter `name` with `arguments` in a fresh temporary directory, stopping it after `timeout` seconds.
-  public static func run(_ name: String, _ arguments: [String] = [], timeout: Double = 120) throws -> ChapterRun {
+  public static func run(_ name: String, _ arguments: [String] = [], timeout: Double = 120,
+                         environment: [String: String] = [:]) throws -> ChapterRun {
     let program = try executable(name)
     let fileManager = FileManager.default
     let directory = fileManager.temporaryDirectory.appendingPathComponent("\(name)-run-\(UUID().uuidString)")
@@ -149,6 +150,7 @@ public enum ChapterRunner {
     process.executableURL = program
     process.arguments = arguments
     process.currentDirectoryURL = directory
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
     process.standardOutput = outputHandle
     process.standardError = errorHandle
     process.standardInput = FileHandle.nullDevice
