@@ -92,8 +92,8 @@ public struct ScatterPlot: SVGFigure {
   }
 
   /// Writes `text` beside the point (x, y), to name it (a word in a projection, an outlier); the
-  /// label goes to the right of the point, or to another side when that would overlap a label
-  /// placed before it.
+  /// label goes to the right of the point, or to its left, or a few lines higher or lower with a
+  /// leader line, whichever is first free of the labels placed before it.
   public mutating func addLabel(_ text: String, x: Double, y: Double) {
     pointLabels.append((text, x, y))
   }
@@ -260,39 +260,50 @@ public struct ScatterPlot: SVGFigure {
   /// Font size of point labels, in pixels.
   static let pointLabelSize = 11.0
 
-  /// Where each point label goes: the first of right, left, above and below the point whose box
-  /// stays inside the plot and overlaps no label placed before it (or, failing all, the right).
+  /// Where each point label goes: beside its point, right or left, or — when both would overlap a
+  /// label placed before it or leave the plot — one, two, … label heights higher or lower, with a
+  /// thin leader line back to the point. Failing everything, to the right.
   func pointLabelPlacements(plot: Rectangle, xScale: LinearScale, yScale: LinearScale)
-    -> [(text: String, x: Double, y: Double, anchor: SVGTextAnchor, box: Rectangle)]
+    -> [(text: String, x: Double, y: Double, anchor: SVGTextAnchor, box: Rectangle, leader: Bool)]
   {
-    let size = Self.pointLabelSize, gap = pointRadius + 3
-    var placed: [(text: String, x: Double, y: Double, anchor: SVGTextAnchor, box: Rectangle)] = []
+    let size = Self.pointLabelSize, gap = pointRadius + 3, lineHeight = size * 1.25
+    var placed: [(text: String, x: Double, y: Double, anchor: SVGTextAnchor, box: Rectangle, leader: Bool)] = []
     for label in pointLabels where label.x.isFinite && label.y.isFinite {
       let (px, py) = (xScale.pixel(label.x), yScale.pixel(label.y))
       guard plot.insetBy(-0.5).contains(px, py) else { continue }
       let width = TextMetrics.width(label.text, size: size)
-      // Candidates as (text x, baseline y, anchor, box); the box spans the text's height.
-      let candidates: [(Double, Double, SVGTextAnchor, Rectangle)] = [
-        (px + gap, py + size * 0.35, .start, Rectangle(x: px + gap, y: py - size * 0.6, width: width, height: size * 1.2)),
-        (px - gap, py + size * 0.35, .end, Rectangle(x: px - gap - width, y: py - size * 0.6, width: width, height: size * 1.2)),
-        (px, py - gap, .middle, Rectangle(x: px - width / 2, y: py - gap - size, width: width, height: size * 1.2)),
-        (px, py + gap + size * 0.8, .middle, Rectangle(x: px - width / 2, y: py + gap - size * 0.2, width: width, height: size * 1.2)),
-      ]
-      let fits = candidates.first { candidate in
-        let box = candidate.3
+      var candidates: [(x: Double, y: Double, anchor: SVGTextAnchor, box: Rectangle, leader: Bool)] = []
+      for shift in [0, -1, 1, -2, 2, -3, 3, -4, 4, -5, 5, -6, 6] {
+        let centre = py + Double(shift) * lineHeight
+        let box = { (left: Double) in Rectangle(x: left, y: centre - size * 0.6, width: width, height: size * 1.2) }
+        candidates.append((px + gap, centre + size * 0.35, .start, box(px + gap), shift != 0))
+        candidates.append((px - gap, centre + size * 0.35, .end, box(px - gap - width), shift != 0))
+      }
+      // Widths are estimates, so keep 2 px of air between labels.
+      let chosen = candidates.first { candidate in
+        let box = candidate.box
         return box.x >= plot.x && box.maxX <= plot.maxX && box.y >= plot.y && box.maxY <= plot.maxY
-          // Widths are estimates, so keep 2 px of air between labels.
           && placed.allSatisfy { $0.box.insetBy(-2).overlapArea(box.insetBy(-2)) == 0 }
       } ?? candidates[0]
-      placed.append((label.text, fits.0, fits.1, fits.2, fits.3))
+      placed.append((label.text, chosen.x, chosen.y, chosen.anchor, chosen.box, chosen.leader))
     }
     return placed
   }
 
-  /// Draws the point labels with a white halo, so that they stay legible over the markers.
+  /// Draws the point labels with a white halo, so that they stay legible over the markers, and
+  /// a leader line from each displaced label back to its point.
   private func drawPointLabels(plot: Rectangle, xScale: LinearScale, yScale: LinearScale,
                                into document: inout SVGDocument) {
-    for label in pointLabelPlacements(plot: plot, xScale: xScale, yScale: yScale) {
+    let placements = pointLabelPlacements(plot: plot, xScale: xScale, yScale: yScale)
+    let points = pointLabels.filter { $0.x.isFinite && $0.y.isFinite }
+      .map { (xScale.pixel($0.x), yScale.pixel($0.y)) }
+      .filter { plot.insetBy(-0.5).contains($0.0, $0.1) }
+    for (label, point) in zip(placements, points) where label.leader {
+      let edge = label.anchor == .start ? label.box.x - 1 : label.box.maxX + 1
+      document.line(x1: point.0, y1: point.1, x2: edge, y2: label.box.y + label.box.height / 2,
+                    stroke: "#777777", width: 0.75)
+    }
+    for label in placements {
       document.text(label.text, x: label.x, y: label.y, size: Self.pointLabelSize, anchor: label.anchor,
                     fill: "#1a1a1a", halo: true)
     }
