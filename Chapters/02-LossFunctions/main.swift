@@ -163,7 +163,9 @@ runChapter {
   lossChart.addSeries("squared error (1 − p)²", x: ps, y: ps.map { (1 - $0) * (1 - $0) })
   lossChart.xRange = 0...1
   lossChart.yRange = 0...5
-  lossChart.legendPosition = .topRight
+  // Above the plot, not in a corner box: the box is sized from estimated text widths, and the
+  // longer name overran it where the font runs wider than the estimate.
+  lossChart.legendPosition = .above
   print("figure: \(try lossChart.write(to: figurePath("02-loss-vs-prediction.svg")))")
 
   // snippet: slopes-at-the-logit

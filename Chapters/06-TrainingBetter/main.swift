@@ -73,8 +73,10 @@ runChapter {
   print("a deeper network, 784-\(deep.map(String.init).joined(separator: "-"))-10, Adam 0.001, "
         + counted(epochs, "epoch"))
   let probe = x.rows(at: Array(split.train.prefix(256)))
-  var initializationChart = LineChart(title: "Four initialisations of a 6-layer ReLU network",
-                                      xLabel: "epoch", yLabel: "validation loss (cross-entropy)")
+  // Counted in hidden layers, as the text does: "6-layer" would count the input and the output too.
+  var initializationChart = LineChart(
+    title: "Four initialisations of a ReLU network with \(deep.count) hidden layers",
+    xLabel: "epoch", yLabel: "validation loss (cross-entropy)")
   initializationChart.logScaleY = true
   var spreadRows: [[String]] = [], initializationRows: [[String]] = [], identicalUnits: [String] = []
   for scheme in schemes {

@@ -199,8 +199,12 @@ runChapter {
   print("the first two principal directions hold "
         + "\(formatPercent(Double(pca.variances[0] / pca.totalVariance))) and "
         + "\(formatPercent(Double(pca.variances[1] / pca.totalVariance))) of the spread of the 500 vectors")
+  // Equal scales on both axes, so that the cloud looks as flat as the two shares printed above say
+  // instead of being stretched to fill the plot.
   var plot = ScatterPlot(title: "Learned word vectors, \(dataName)",
-                         xLabel: "first principal direction", yLabel: "second principal direction")
+                         xLabel: "first principal direction", yLabel: "second principal direction",
+                         width: 640, height: 400)
+  plot.equalAspect = true
   let leanNames = ["more often in \(all.labelNames[0]) texts", "in both",
                    "more often in \(all.labelNames[1]) texts"]
   for (k, name) in leanNames.enumerated() {
@@ -208,5 +212,13 @@ runChapter {
     plot.addClass(name, x: members.map { projected[$0][0] }, y: members.map { projected[$0][1] })
   }
   plot.pointRadius = 3
+  // Name the probe words among the 500 and the three words at each end of the first direction,
+  // so that the reader sees which way the axis runs.
+  let alongFirst = shown.indices.sorted { projected[$0][0] < projected[$1][0] }
+  let named = Set(shown.indices.filter { probeWords.contains(vocabulary.tokens[shown[$0]]) })
+    .union(alongFirst.prefix(3)).union(alongFirst.suffix(3))
+  for k in named.sorted() {
+    plot.addLabel(vocabulary.tokens[shown[k]], x: Double(projected[k][0]), y: Double(projected[k][1]))
+  }
   print("figure: \(try plot.write(to: figurePath("08-embedding-projection.svg")))")
 }

@@ -41,6 +41,12 @@ public struct ScatterPlot: SVGFigure {
   public var legendPosition: LegendPosition = .automatic
   /// Draws the p = 0.5 contour over a probability background.
   public var showBoundaryLine = true
+  /// One data unit takes as many pixels along y as along x, so that distances and directions in
+  /// the picture are those of the data: a cloud twice as wide as tall looks it. The axis with the
+  /// smaller span is widened around its centre (even a fixed range) until the scales match.
+  public var equalAspect = false
+  /// Text labels drawn beside chosen points (`addLabel`), on top of the markers.
+  public private(set) var pointLabels: [(text: String, x: Double, y: Double)] = []
 
   /// X coordinates of the points.
   public private(set) var xs: [Double] = []
@@ -83,6 +89,13 @@ public struct ScatterPlot: SVGFigure {
     let label = classNames.count
     classNames.append(name)
     addPoints(x: x, y: y, labels: Array(repeating: label, count: Swift.min(x.count, y.count)))
+  }
+
+  /// Writes `text` beside the point (x, y), to name it (a word in a projection, an outlier); the
+  /// label goes to the right of the point, or to its left, or a few lines higher or lower with a
+  /// leader line, whichever is first free of the labels placed before it.
+  public mutating func addLabel(_ text: String, x: Double, y: Double) {
+    pointLabels.append((text, x, y))
   }
 
   /// Fills the background with the light colour of the class `classify(x, y)` returns, sampled on a `resolution`² grid over the plot.
@@ -169,7 +182,16 @@ public struct ScatterPlot: SVGFigure {
         let (low, high) = padded(finite.map { ys[$0] })
         yt = Ticks.linear(min: low, max: high, target: yTarget)
       }
-      return (xt, yt)
+      guard equalAspect, plotWidth > 0, plotHeight > 0 else { return (xt, yt) }
+      // Data units per pixel along each axis; widen the axis that shows fewer, around its centre.
+      let xUnits = (xt.upper - xt.lower) / plotWidth, yUnits = (yt.upper - yt.lower) / plotHeight
+      if xUnits > yUnits {
+        let (centre, half) = ((yt.lower + yt.upper) / 2, xUnits * plotHeight / 2)
+        return (xt, Ticks.linear(min: centre - half, max: centre + half, target: yTarget, fixed: true))
+      } else {
+        let (centre, half) = ((xt.lower + xt.upper) / 2, yUnits * plotWidth / 2)
+        return (Ticks.linear(min: centre - half, max: centre + half, target: xTarget, fixed: true), yt)
+      }
     }
     let present = Array(Set(finite.map { labels[$0] })).sorted()
     let entries = present.map {
@@ -215,6 +237,7 @@ public struct ScatterPlot: SVGFigure {
       drawMarker(shape: labels[i], x: px, y: py, radius: pointRadius, fill: Palette.color(labels[i]), into: &document)
     }
     document.closeGroup()
+    drawPointLabels(plot: plot, xScale: xScale, yScale: yScale, into: &document)
 
     Axes.drawAxes(plot: plot, x: xScale, xTicks: xTicks, y: yScale, yTicks: yTicks, into: &document)
     Axes.drawLabels(
@@ -232,6 +255,58 @@ public struct ScatterPlot: SVGFigure {
       cost: crowding, into: &document)
     result.svg = document.svg
     return result
+  }
+
+  /// Font size of point labels, in pixels.
+  static let pointLabelSize = 11.0
+
+  /// Where each point label goes: beside its point, right or left, or — when both would overlap a
+  /// label placed before it or leave the plot — one, two, … label heights higher or lower, with a
+  /// thin leader line back to the point. Failing everything, to the right.
+  func pointLabelPlacements(plot: Rectangle, xScale: LinearScale, yScale: LinearScale)
+    -> [(text: String, x: Double, y: Double, anchor: SVGTextAnchor, box: Rectangle, leader: Bool)]
+  {
+    let size = Self.pointLabelSize, gap = pointRadius + 3, lineHeight = size * 1.25
+    var placed: [(text: String, x: Double, y: Double, anchor: SVGTextAnchor, box: Rectangle, leader: Bool)] = []
+    for label in pointLabels where label.x.isFinite && label.y.isFinite {
+      let (px, py) = (xScale.pixel(label.x), yScale.pixel(label.y))
+      guard plot.insetBy(-0.5).contains(px, py) else { continue }
+      let width = TextMetrics.width(label.text, size: size)
+      var candidates: [(x: Double, y: Double, anchor: SVGTextAnchor, box: Rectangle, leader: Bool)] = []
+      for shift in [0, -1, 1, -2, 2, -3, 3, -4, 4, -5, 5, -6, 6] {
+        let centre = py + Double(shift) * lineHeight
+        let box = { (left: Double) in Rectangle(x: left, y: centre - size * 0.6, width: width, height: size * 1.2) }
+        candidates.append((px + gap, centre + size * 0.35, .start, box(px + gap), shift != 0))
+        candidates.append((px - gap, centre + size * 0.35, .end, box(px - gap - width), shift != 0))
+      }
+      // Widths are estimates, so keep 2 px of air between labels.
+      let chosen = candidates.first { candidate in
+        let box = candidate.box
+        return box.x >= plot.x && box.maxX <= plot.maxX && box.y >= plot.y && box.maxY <= plot.maxY
+          && placed.allSatisfy { $0.box.insetBy(-2).overlapArea(box.insetBy(-2)) == 0 }
+      } ?? candidates[0]
+      placed.append((label.text, chosen.x, chosen.y, chosen.anchor, chosen.box, chosen.leader))
+    }
+    return placed
+  }
+
+  /// Draws the point labels with a white halo, so that they stay legible over the markers, and
+  /// a leader line from each displaced label back to its point.
+  private func drawPointLabels(plot: Rectangle, xScale: LinearScale, yScale: LinearScale,
+                               into document: inout SVGDocument) {
+    let placements = pointLabelPlacements(plot: plot, xScale: xScale, yScale: yScale)
+    let points = pointLabels.filter { $0.x.isFinite && $0.y.isFinite }
+      .map { (xScale.pixel($0.x), yScale.pixel($0.y)) }
+      .filter { plot.insetBy(-0.5).contains($0.0, $0.1) }
+    for (label, point) in zip(placements, points) where label.leader {
+      let edge = label.anchor == .start ? label.box.x - 1 : label.box.maxX + 1
+      document.line(x1: point.0, y1: point.1, x2: edge, y2: label.box.y + label.box.height / 2,
+                    stroke: "#777777", width: 0.75)
+    }
+    for label in placements {
+      document.text(label.text, x: label.x, y: label.y, size: Self.pointLabelSize, anchor: label.anchor,
+                    fill: "#1a1a1a", halo: true)
+    }
   }
 
   /// Paints background cells as horizontal runs of equal colour, plus the p = 0.5 contour for probabilities.

@@ -312,6 +312,45 @@ struct PlottingTests {
     #expect(tinted.count >= 3)
   }
 
+  @Test("ScatterPlot with equalAspect gives one data unit the same pixels along x and y")
+  func scatterEqualAspect() throws {
+    // A cloud 4 units wide and 0.4 tall: auto ranges stretch y tenfold; equal scales do not.
+    func pixelsPerUnit(equalAspect: Bool) throws -> (x: Double, y: Double) {
+      var plot = ScatterPlot(title: "Flat cloud", width: 560, height: 320)
+      plot.addPoints(x: [0, 1, 0, -2, 2], y: [0, 0, 0.2, -0.2, 0.2], labels: [0, 0, 0, 0, 0])
+      plot.legendPosition = .hidden
+      plot.equalAspect = equalAspect
+      let parsed = Self.parse(plot.svg)
+      #expect(parsed.wellFormed, "\(parsed.error)")
+      let circles = parsed.attributes(of: "circle").map { (Double($0["cx"]!)!, Double($0["cy"]!)!) }
+      try #require(circles.count == 5)
+      return (circles[1].0 - circles[0].0, (circles[0].1 - circles[2].1) / 0.2)
+    }
+    let equal = try pixelsPerUnit(equalAspect: true)
+    #expect(equal.x > 50 && Swift.abs(equal.x - equal.y) < 0.01 * equal.x, "x \(equal.x) px, y \(equal.y) px per unit")
+    let stretched = try pixelsPerUnit(equalAspect: false)
+    #expect(stretched.y > 2 * stretched.x, "without equalAspect y is stretched: \(stretched)")
+  }
+
+  @Test("ScatterPlot point labels name their points and move aside rather than overlap")
+  func scatterPointLabels() {
+    var plot = ScatterPlot(title: "Words")
+    plot.addPoints(x: [-1.0, 0.0, 1.0], y: [0.0, 0.5, 0.0], labels: [0, 1, 2])
+    plot.addLabel("bad", x: -1, y: 0)
+    plot.addLabel("good & <great>", x: 1, y: 0)
+    plot.addLabel("great", x: 1, y: 0)  // the same point: must not land on "good"
+    plot.addLabel("nowhere", x: 50, y: 50)  // outside the plotted range: left out
+    let parsed = Self.parse(plot.svg)
+    #expect(parsed.wellFormed, "\(parsed.error)")
+    #expect(parsed.texts.contains("bad") && parsed.texts.contains("good & <great>") && parsed.texts.contains("great"))
+    #expect(!parsed.texts.contains("nowhere"))
+    let labelled = parsed.elements.filter { $0.name == "text" && $0.attributes["stroke"] == "#ffffff" }.map(\.attributes)
+    #expect(labelled.count == 3, "each label drawn once, with a halo")
+    let good = labelled[1], great = labelled[2]
+    #expect(good["x"] != great["x"] || good["y"] != great["y"] || good["text-anchor"] != great["text-anchor"],
+            "two labels of one point are placed apart: \(good) \(great)")
+  }
+
   // MARK: - BarChart
 
   @Test("BarChart draws labelled bars, values and a labelled reference line")
