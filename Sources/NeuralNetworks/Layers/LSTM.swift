@@ -307,22 +307,29 @@ private final class UnrolledRecurrence {
 private func hiddenStates(_ states: [Tensor], lengths: [Int]?) -> Tensor {
   let (steps, rows, h) = (states.count, states[0].shape[1], states[0].shape[2])
   func isReal(_ n: Int, _ t: Int) -> Bool { lengths.map { t < $0[n] } ?? true }
+  // Whole rows of H floats are copied at a time (the h part of a state, a step of the output).
   var out = [Float](repeating: 0, count: rows * steps * h)
-  for (t, state) in states.enumerated() {
-    state.data.withUnsafeBufferPointer { s in
-      for n in 0..<rows where isReal(n, t) {
-        for j in 0..<h { out[(n * steps + t) * h + j] = s[n * h + j] }
+  out.withUnsafeMutableBufferPointer { out in
+    for (t, state) in states.enumerated() {
+      state.data.withUnsafeBufferPointer { s in
+        for n in 0..<rows where isReal(n, t) {
+          (out.baseAddress! + (n * steps + t) * h).update(from: s.baseAddress! + n * h, count: h)
+        }
       }
     }
   }
   return .record(Tensor(shape: [rows, steps, h], data: out), operation: "lstmOutputs",
                  inputs: states) { grad in
-    (0..<steps).map { t in
-      var dState = [Float](repeating: 0, count: 2 * rows * h)  // the cell part stays zero
-      for n in 0..<rows where isReal(n, t) {
-        for j in 0..<h { dState[n * h + j] = grad.data[(n * steps + t) * h + j] }
+    grad.data.withUnsafeBufferPointer { g in
+      (0..<steps).map { t in
+        var dState = [Float](repeating: 0, count: 2 * rows * h)  // the cell part stays zero
+        dState.withUnsafeMutableBufferPointer { dState in
+          for n in 0..<rows where isReal(n, t) {
+            (dState.baseAddress! + n * h).update(from: g.baseAddress! + (n * steps + t) * h, count: h)
+          }
+        }
+        return Tensor(shape: [2, rows, h], data: dState)
       }
-      return Tensor(shape: [2, rows, h], data: dState)
     }
   }
 }
