@@ -16,7 +16,6 @@ import Kernels
 // mask and the softmax in one pass instead (the tests check it against the three composed),
 // because on [B, H, T, T] scores the three separate passes were a quarter of a GPT's step.
 
-// snippet: masked-fill
 /// The causal mask of a [rows, columns] score matrix: `true` (masked) where a query at position
 /// i would see a key at a later position j > i. For rows < columns the queries are taken as the
 /// last `rows` positions (a continuation of a cached prefix).
@@ -69,9 +68,7 @@ public func maskedFill(_ x: Tensor, value: Float = -.infinity,
   let mask = (0..<rows * columns).map { isMasked($0 / columns, $0 % columns) }
   return maskedFill(x, mask: mask, value: value)
 }
-// end snippet
 
-// snippet: attention-softmax
 /// The softmax of attention scores, fused: softmax(s·x) along the last axis, with the causal
 /// mask applied first when `causal`, in one pass per row. Equal to
 /// `softmax(maskedFill(x * s, mask: causalMask(rows: T, columns: S)))` on [..., T, S] scores,
@@ -137,9 +134,7 @@ public func attentionSoftmax(_ x: Tensor, scale: Float, causal: Bool) -> Tensor 
     return [Tensor(shape: grad.shape, data: dx)]
   }
 }
-// end snippet
 
-// snippet: attention
 /// Scaled dot-product attention on [B, H, T, D] queries and [B, H, S, D] keys and values
 /// (S = T for self-attention), as PyTorch's `F.scaled_dot_product_attention`:
 ///
@@ -159,9 +154,7 @@ public func scaledDotProductAttention(query: Tensor, key: Tensor, value: Tensor,
   let weights = attentionSoftmax(scores, scale: 1 / Float(query.size(-1)).squareRoot(), causal: causal)
   return batchedMatmul(weights, value)                                      // [..., T, Dv]
 }
-// end snippet
 
-// snippet: split-heads
 /// Copies `blocks` runs of `run` floats each: run `i` goes from source + sourceOffset(i) to
 /// destination + i·run. Splitting and merging heads are this, with the offsets of a permutation.
 @inline(__always)
@@ -222,4 +215,3 @@ private func movingHeads(_ values: [Float], batch: Int, heads: Int, time: Int, s
   }
   return out
 }
-// end snippet

@@ -39,7 +39,6 @@ func multiplyBatches(batch: Int, m: Int, n: Int, k: Int,
   }
 }
 
-// snippet: batched-matmul
 /// A batch of matrix products: [..., m, k] × [..., k, n] → [..., m, n], with equal leading axes
 /// (attention's [B, H, T, D] × [B, H, D, T]). `b` may instead be one [k, n] matrix shared by the
 /// whole batch. With `transposeA` (`transposeB`) the operand is stored transposed, [..., k, m]
@@ -125,4 +124,3 @@ public func batchedMatmul(_ a: Tensor, _ b: Tensor,
     return [gradA, gradB]
   }
 }
-// end snippet

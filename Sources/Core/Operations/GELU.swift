@@ -5,7 +5,6 @@ import Kernels
 // the normal distribution's CDF Φ. GPT-2 computes Φ with the tanh approximation below (PyTorch's
 // `approximate="tanh"`), which is what a model trained as GPT-2 expects.
 
-// snippet: gelu
 /// GELU in GPT-2's tanh form, with c = √(2/π) and a = 0.044715:
 ///
 ///     gelu(x) = ½·x·(1 + tanh u),   u = c·(x + a·x³)
@@ -42,5 +41,4 @@ public func gelu(_ x: Tensor) -> Tensor {
   }
   return x.recordElementwise("gelu", value: y, slope: slope)
 }
-// end snippet
 

@@ -11,7 +11,6 @@ import Kernels
 // standard closed-form backward below. The tests check it against the composed version and
 // against central differences.
 
-// snippet: layer-norm
 /// Layer normalisation over the last axis, as in PyTorch's `F.layer_norm`:
 ///
 ///     μ = mean(x),  σ² = mean((x − μ)²)      (per row, the biased variance)
@@ -149,7 +148,4 @@ public func layerNorm(_ x: Tensor, weight: Tensor, bias: Tensor? = nil,
     return Array(gradients.prefix(inputs.count))
   }
 }
-// end snippet
 
-// snippet: layer-norm-layer
-// end snippet

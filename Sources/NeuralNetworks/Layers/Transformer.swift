@@ -19,7 +19,6 @@ import Kernels
 /// The standard deviation of nanoGPT's initial weights.
 let gptInitialStd: Float = 0.02
 
-// snippet: causal-self-attention
 /// Multi-head causal self-attention: one bias-free linear layer makes the queries, keys and
 /// values of every position at once ([B, T, C] → [B, T, 3C]), the heads attend side by side,
 /// and a second bias-free linear layer mixes their outputs.
@@ -55,9 +54,7 @@ public final class CausalSelfAttention: Layer {
     return projection(y.mergeHeads())
   }
 }
-// end snippet
 
-// snippet: transformer-mlp
 /// The Transformer's feed-forward layer: C → 4C → GELU → C, without biases.
 public final class MLP: Layer {
   public let expand: Linear
@@ -76,9 +73,7 @@ public final class MLP: Layer {
 
   public func callAsFunction(_ x: Tensor) -> Tensor { project(activation(expand(x))) }
 }
-// end snippet
 
-// snippet: transformer-block
 /// One Transformer block, pre-LayerNorm as in GPT-2: each sub-layer reads a normalised copy of
 /// the residual stream and adds its output back to it.
 ///
@@ -106,9 +101,7 @@ public final class TransformerBlock: Layer {
     return x + mlp(norm2(x))
   }
 }
-// end snippet
 
-// snippet: gpt
 /// A GPT language model (nanoGPT's, without dropout): it reads [B, T] token indices and returns
 /// [B, T, vocabularySize] logits, the scores of every possible next token at every position.
 public final class GPT: Module {
@@ -199,4 +192,3 @@ public final class GPT: Module {
          shape: [tokens.count, tokens.first?.count ?? 0])
   }
 }
-// end snippet

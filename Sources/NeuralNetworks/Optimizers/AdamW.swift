@@ -2,7 +2,6 @@ import Foundation
 import Core
 import Kernels
 
-// snippet: adamw
 /// AdamW (Loshchilov & Hutter, "Decoupled Weight Decay Regularization"): Adam whose weight
 /// decay shrinks the parameter directly instead of being added to the gradient, where Adam's
 /// scaling would weaken it for parameters with large gradients:
@@ -92,4 +91,3 @@ public final class AdamW: Optimizer {
     }
   }
 }
-// end snippet

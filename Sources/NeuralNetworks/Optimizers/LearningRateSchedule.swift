@@ -2,7 +2,6 @@ import Foundation
 import Core
 import Kernels
 
-// snippet: learning-rate-schedule
 /// nanoGPT's learning-rate schedule (`get_lr`): a linear warm-up from nearly 0 to the maximum
 /// over the first `warmupSteps` steps, so that Adam's early, noisy moment estimates cannot throw
 /// the weights far; then half a cosine down to `minimumLearningRate` at `decaySteps`; then flat.
@@ -38,4 +37,3 @@ public struct WarmupCosineSchedule: Sendable {
   /// `learningRate(atStep:)`: `optimizer.learningRate = schedule(step)`.
   public func callAsFunction(_ step: Int) -> Float { learningRate(atStep: step) }
 }
-// end snippet
