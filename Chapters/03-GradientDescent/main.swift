@@ -3,7 +3,7 @@
 // θ ← θ − α∇J with every gradient derived by hand: on a parabola, on linear regression and on
 // logistic regression for two digits of the UCI handwritten digits; full-batch, stochastic and
 // mini-batch descent; and learning rates that are too small, right and too large.
-// Run it with `swift run Chapter03` from the package root (it reads Datasets/uci-digits).
+// Run it with `swift run Chapter03` (it reads the UCI digits from Datasets/uci-digits).
 
 import DeepLearning
 import Foundation
@@ -11,18 +11,20 @@ import Foundation
 var options = ChapterOptions(
   chapter: "Chapter03", summary: "Gradient descent: by hand, in batches, and the learning rate")
 let seed = options.seed(default: 42)
-let dataFolder = options.string(
-  "--data", default: "Datasets/uci-digits", help: "folder with the digits' train.csv and test.csv")
+let dataName = options.choice(
+  "--data", default: "uci-digits", among: ["uci-digits"], help: "the images whose digits 3.3 and 3.4 tell apart")
 let firstDigit = options.int("--first", default: 3, help: "the digit labelled 0", range: 0...9)
 let secondDigit = options.int("--second", default: 8, help: "the digit labelled 1", range: 0...9)
-let epochs = options.int("--epochs", default: 10, help: "passes over the data in 3.4", range: 1...1000)
-options.parse()
+let epochs = options.int("--epochs", default: 10, help: "passes over the data in 3.4", range: 1...100)
+options.require(secondDigit != firstDigit, option: "--second", value: "\(secondDigit)",
+                expected: "a digit other than --first (\(firstDigit))")
+options.quickRun = ["--epochs", "1"]
+options.parse(cost: estimatedCost(epochs: epochs), usualCost: estimatedCost(epochs: 10))
 
 runChapter {
-  if firstDigit == secondDigit {
-    throw UsageError.invalidValue(option: "--second", value: "\(secondDigit)",
-                                  expected: "a digit other than --first (\(firstDigit))")
-  }
+  // The data first: a damaged file stops the chapter before it prints or writes anything.
+  let digits = (train: try Datasets.images(dataName, .train, format: .csv),
+                test: try Datasets.images(dataName, .test, format: .csv))
   var generator = RandomGenerator(seed: seed)
 
   // MARK: - 3.1 Walking downhill
@@ -77,8 +79,8 @@ runChapter {
   // MARK: - 3.3 Logistic regression by hand
 
   section("3.3 Logistic regression by hand")
-  let train = try DigitPair(csv: dataFolder + "/train.csv", first: firstDigit, second: secondDigit)
-  let test = try DigitPair(csv: dataFolder + "/test.csv", first: firstDigit, second: secondDigit)
+  let train = try DigitPair(digits.train, first: firstDigit, second: secondDigit)
+  let test = try DigitPair(digits.test, first: firstDigit, second: secondDigit)
   print("digits \(firstDigit) (label 0) and \(secondDigit) (label 1): \(train.count) training and "
         + "\(test.count) test images of 64 pixels in [0, 1]")
   var model = LogisticRegression(features: 64)
@@ -108,7 +110,7 @@ runChapter {
   // MARK: - 3.4 Full batch, stochastic and mini-batch
 
   section("3.4 Full batch, stochastic and mini-batch")
-  print("\(epochs) epochs over the \(train.count) training images, learning rate 0.5, from zero")
+  print("\(counted(epochs, "epoch")) over the \(train.count) training images, learning rate 0.5, from zero")
   let runs = [train.count, 32, 1].map { batchSize in
     trainInBatches(train, batchSize: batchSize, epochs: epochs, learningRate: 0.5, using: &generator)
   }

@@ -3,7 +3,7 @@
 // How the engine records a computation as a graph and runs the chain rule backwards through it;
 // the chain rule by hand next to backward(); the gradient check against central differences; and
 // chapter 3's logistic regression trained again, this time with autograd, to the same weights.
-// Run it with `swift run Chapter04` from the package root (section 4.5 reads Datasets/uci-digits).
+// Run it with `swift run Chapter04` (section 4.5 reads the UCI digits from Datasets/uci-digits).
 
 import DeepLearning
 import Foundation
@@ -11,18 +11,19 @@ import Foundation
 var options = ChapterOptions(
   chapter: "Chapter04", summary: "Automatic differentiation: the graph, backward() and the gradient check")
 let seed = options.seed(default: 42)
-let dataFolder = options.string(
-  "--data", default: "Datasets/uci-digits", help: "folder with the digits' train.csv and test.csv")
+let dataName = options.choice(
+  "--data", default: "uci-digits", among: ["uci-digits"], help: "the images whose digits 4.5 tells apart")
 let firstDigit = options.int("--first", default: 3, help: "the digit labelled 0", range: 0...9)
 let secondDigit = options.int("--second", default: 8, help: "the digit labelled 1", range: 0...9)
 let steps = options.int("--steps", default: 300, help: "gradient descent steps in 4.5", range: 1...100_000)
-options.parse()
+options.require(secondDigit != firstDigit, option: "--second", value: "\(secondDigit)",
+                expected: "a digit other than --first (\(firstDigit))")
+options.quickRun = ["--steps", "10"]
+options.parse(cost: estimatedCost(steps: steps), usualCost: estimatedCost(steps: 300))
 
 runChapter {
-  if firstDigit == secondDigit {
-    throw UsageError.invalidValue(option: "--second", value: "\(secondDigit)",
-                                  expected: "a digit other than --first (\(firstDigit))")
-  }
+  // The data first: a damaged file stops the chapter before it prints or writes anything.
+  let digits = try Datasets.images(dataName, .train, format: .csv)
 
   // MARK: - 4.1 Recording the graph
 
@@ -144,9 +145,9 @@ runChapter {
   // MARK: - 4.5 Logistic regression with autograd
 
   section("4.5 Logistic regression with autograd")
-  let train = try DigitPair(csv: dataFolder + "/train.csv", first: firstDigit, second: secondDigit)
+  let train = try DigitPair(digits, first: firstDigit, second: secondDigit)
   print("digits \(firstDigit) and \(secondDigit): \(train.count) training images, learning rate 0.5, "
-        + "\(steps) full-batch steps from zero, twice")
+        + "\(counted(steps, "full-batch step")) from zero, twice")
   var hand = HandLogisticRegression()
   let autograd = AutogradLogisticRegression()
   var handLosses: [Float] = [], autogradLosses: [Float] = []
@@ -183,7 +184,7 @@ runChapter {
     } + [["b", format(handParameters[64], decimals: 6), format(autogradParameters[64], decimals: 6)]])
   print("max |hand − autograd| over all 65 parameters  \(formatSmall(maxDifference(handParameters, autogradParameters)))")
   print("max |hand − autograd| gradient, over all steps  \(formatSmall(largestGradientGap))")
-  print("time for \(steps) steps: hand gradients \(formatDuration(handSeconds)), "
+  print("time for \(counted(steps, "step")): hand gradients \(formatDuration(handSeconds)), "
         + "autograd \(formatDuration(autogradSeconds))")
   var chart = LineChart(title: "Chapter 3's logistic regression, two ways", xLabel: "step",
                         yLabel: "training loss (log scale)")

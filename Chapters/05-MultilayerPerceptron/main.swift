@@ -16,13 +16,17 @@ let dataName = options.choice(
 let epochs = options.int("--epochs", default: 20, help: "passes over the training images", range: 1...1000)
 let batchSize = options.int("--batch-size", default: 64, help: "images per gradient step", range: 1...10_000)
 let learningRate = options.float("--lr", default: 0.001, help: "Adam's learning rate", range: 0.000001...1)
-options.parse()
+options.quickRun = ["--data", "uci-digits", "--epochs", "1"]
+options.parse(cost: estimatedCost(data: dataName, epochs: epochs, batchSize: batchSize),
+              usualCost: estimatedCost(data: "mnist", epochs: 20, batchSize: 64))
 
 runChapter {
-  // MARK: - 5.1 The data
-  section("5.1 The data")
+  // The data first: a damaged file stops the chapter before it prints or writes anything.
   let trainingFile = try Datasets.images(dataName, .train)
   let testImages = try Datasets.images(dataName, .test)  // put aside until 5.7
+
+  // MARK: - 5.1 The data
+  section("5.1 The data")
   let check = checkImages(trainingFile)
   print("\(trainingFile.name): \(trainingFile.count) images of \(trainingFile.rows)×\(trainingFile.columns) pixels, "
         + "\(trainingFile.classNames.count) classes")
@@ -118,7 +122,7 @@ runChapter {
     return (model, history)
   }
   // end snippet
-  print("\(scalings[0].name), Adam (learning rate \(learningRate)), batches of \(batchSize), \(epochs) epochs")
+  print("\(scalings[0].name), Adam (learning rate \(learningRate)), batches of \(batchSize), " + counted(epochs, "epoch"))
   var runs = [try trainNetwork(on: prepared[0], rows: split.train, validate: true, showsProgress: true)]
   let history = runs[0].history
   print("one epoch (\(split.train.count) images, then the validation pass): "
@@ -146,13 +150,13 @@ runChapter {
   // right, so it is steadier than the accuracy of 500 images (one image = 0.2%).
   let chosen = runs.indices.min { runs[$0].history.last!.validationLoss! < runs[$1].history.last!.validationLoss! }!
   // end snippet
-  print("chosen: \(scalings[chosen].name) (lower validation loss after \(epochs) epochs)")
+  print("chosen: \(scalings[chosen].name) (lower validation loss after \(counted(epochs, "epoch")))")
 
   // MARK: - 5.6 The final model
   section("5.6 The final model")
   // Validation has done its job: its images now join the training set, for 10% more data.
   let allRows = Array(0..<trainingImages.count)
-  print("\(scalings[chosen].name), all \(allRows.count) training images, the same seed and \(epochs) epochs")
+  print("\(scalings[chosen].name), all \(allRows.count) training images, the same seed and \(counted(epochs, "epoch"))")
   let final = try trainNetwork(on: prepared[chosen], rows: allRows, validate: false, showsProgress: false)
   let perEpoch = final.history.seconds / Double(final.history.epochs.count)
   print("trained in \(formatDuration(final.history.seconds)): train loss "
@@ -179,5 +183,5 @@ runChapter {
   print("figure: " + (try grid.write(to: figurePath("05-\(dataName)-mistakes.svg"))))
   print("test accuracy \(formatPercent(testResult.accuracy)) (\(testImages.count) images), "
         + "trained in \(formatDuration(final.history.seconds)) "
-        + "(\(epochs) epochs of \(allRows.count) images, \(formatDuration(perEpoch)) per epoch)")
+        + "(\(counted(epochs, "epoch")) of \(allRows.count) images, \(formatDuration(perEpoch)) per epoch)")
 }

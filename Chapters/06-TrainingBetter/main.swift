@@ -16,7 +16,9 @@ let smallSize = options.int(
   "--small", default: 500, help: "training images in 6.3 and 6.4 (a small set overfits)", range: 20...4500)
 let overfitEpochs = options.int(
   "--overfit-epochs", default: 60, help: "epochs of each run in 6.3 and 6.4", range: 1...1000)
-options.parse()
+options.quickRun = ["--epochs", "1", "--small", "100", "--overfit-epochs", "2"]
+options.parse(cost: estimatedCost(epochs: epochs, small: smallSize, overfitEpochs: overfitEpochs),
+              usualCost: estimatedCost(epochs: 10, small: 500, overfitEpochs: 60))
 
 runChapter {
   let images = try Datasets.mnist(.train)
@@ -115,10 +117,8 @@ runChapter {
 
   // MARK: - 6.3 Overfitting
   section("6.3 Overfitting")
-  // A stratified sample of the training rows: the "validation" part of a split of them, of the right size.
-  let sample = StratifiedSplit(labels: split.train.map { images.labels[$0] },
-                               validation: Double(smallSize) / Double(split.train.count), seed: seed)
-  let smallRows = sample.validation.map { split.train[$0] }
+  // A stratified sample of the training rows (all of them when --small asks for as many as there are).
+  let smallRows = stratifiedSample(of: split.train, labels: images.labels, count: smallSize, seed: seed)
   print("\(smallRows.count) training images (\(smallRows.count / 10) per digit), the same \(split.validation.count) "
         + "validation images, 784-256-128-10, Adam 0.001, \(counted(overfitEpochs, "epoch"))")
   // snippet: overfitting-run

@@ -15,21 +15,24 @@ let epochs = options.int("--epochs", default: 20, help: "passes over the trainin
                          range: 1...1000)
 let dataName = options.choice("--data", default: "mnist", among: ["mnist", "fashion-mnist"],
                               help: "which 28 × 28 image data set")
-options.parse()
+options.quickRun = ["--epochs", "1"]
+options.parse(cost: estimatedCost(epochs: epochs), usualCost: estimatedCost(epochs: 20))
 
 runChapter {
+  // The data first: a damaged file stops the chapter before it prints or writes anything.
+  let train = try Datasets.images(dataName, .train)
+  let test = try Datasets.images(dataName, .test)
+
   // MARK: - 7.1 What an MLP does not see
 
   section("7.1 What an MLP does not see")
-  let train = try Datasets.images(dataName, .train)
-  let test = try Datasets.images(dataName, .test)
   // snippet: cnn-split
   // 10% of each class held out for validation; the rest trains both networks.
   let split = StratifiedSplit(labels: train.labels, validation: 0.1, seed: seed)
   // end snippet
   print("\(dataName): \(train.count) training images → \(split.train.count) train + " +
         "\(split.validation.count) validation (stratified, seed \(seed)); \(test.count) test images")
-  print("both networks: Adam, learning rate 0.001, batches of 64, \(epochs) epochs, no early stopping")
+  print("both networks: Adam, learning rate 0.001, batches of 64, \(counted(epochs, "epoch")), no early stopping")
 
   // snippet: shuffled-pixels
   var shuffler = RandomGenerator(seed: seed)
@@ -242,7 +245,7 @@ runChapter {
               formatPercent(outcome.test.accuracy), "\(errors) of \(test.count)"]
     })
   var comparison = BarChart(
-    title: "Test error on \(dataName) (\(test.count) images), \(epochs) epoch\(epochs == 1 ? "" : "s") each",
+    title: "Test error on \(dataName) (\(test.count) images), \(counted(epochs, "epoch")) each",
     xLabel: "model (parameters)", yLabel: "test error (%)",
     labels: contenders.map { _, short, outcome in "\(short) (\(outcome.model.parameterCount / 1000)k)" },
     values: contenders.map { Double(1 - $0.2.test.accuracy) * 100 })

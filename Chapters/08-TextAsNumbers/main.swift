@@ -17,18 +17,22 @@ let dataName = options.choice(
   "--data", default: "movie-sentiment", among: Datasets.textClassificationLabels.map(\.name),
   help: "the labelled texts")
 let vocabularySize = options.int(
-  "--vocabulary", default: 10_000, help: "entries kept, <pad> and <unk> included", range: 2...1_000_000)
+  "--vocabulary", default: 10_000, help: "entries kept, <pad> and <unk> included", range: 10...1_000_000)
 let epochs = options.int(
   "--epochs", default: 30, help: "most passes over the training texts (early stopping may end sooner)",
   range: 1...1000)
-options.parse()
+options.quickRun = ["--epochs", "1", "--vocabulary", "2000"]
+options.parse(cost: estimatedCost(data: dataName, vocabulary: vocabularySize, epochs: epochs),
+              usualCost: estimatedCost(data: "movie-sentiment", vocabulary: 10_000, epochs: 30))
 
 runChapter {
+  // The data first: a damaged file stops the chapter before it prints or writes anything.
+  let all = try Datasets.textClassification(dataName, .train)
+  let test = try Datasets.textClassification(dataName, .test)
+
   // MARK: - 8.1 Cleaning and tokenizing
 
   section("8.1 Cleaning and tokenizing")
-  let all = try Datasets.textClassification(dataName, .train)
-  let test = try Datasets.textClassification(dataName, .test)
   print("\(dataName): \(all.count) training texts, \(test.count) test texts, labels "
         + zip(all.labelNames, all.labelCounts).map { "\($0) \($1)" }.joined(separator: ", "))
   let changed = all.texts.indices.filter { clean(all.texts[$0]) != all.texts[$0] }
@@ -65,7 +69,7 @@ runChapter {
         + "\(everyToken.count - 2) distinct, \(seenOnce) of them seen only once")
   printTable(
     headers: ["index", "token", "count in training texts"],
-    rows: (0..<12).map { i in
+    rows: (0..<min(12, vocabulary.count)).map { i in
       ["\(i)", vocabulary.tokens[i], i < 2 ? "(special)" : "\(vocabulary.frequencies[i])"]
     })
   let validationCount = validationTokens.joined().count
@@ -125,7 +129,7 @@ runChapter {
     ])
   print("largest difference between the two results: \(format(difference, decimals: 6))")
   print("the table has \(embedding.weight.count) parameters (\(vocabulary.count) words × \(dimension))")
-  let probeWords = probes(for: dataName).filter { vocabulary.contains($0) }
+  let probeWords = probeWords(for: dataName, in: vocabulary)
   let (first, second) = (probeWords[0], probeWords[1])
   print("one-hot: cos(\(first), \(second)) = 0 and cos(\(first), \(probeWords[2])) = 0: "
         + "every word is as far from every other")
@@ -175,7 +179,7 @@ runChapter {
     settings: TrainingSettings(epochs: 10, batchSize: 32, seed: Int(seed), patience: 2))
   print("mean-of-embeddings classifier (32 numbers per word): validation accuracy "
         + "\(formatPercent(meanHistory.epochs[meanHistory.bestEpoch - 1].validationAccuracy ?? 0)) "
-        + "after \(meanHistory.bestEpoch) epochs")
+        + "after \(counted(meanHistory.bestEpoch, "epoch"))")
   let trained = model.embedding.weight.data
   // Neighbours among the 2000 most frequent words, so that every candidate was trained often.
   let candidates = Array(2..<min(vocabulary.count, 2002))
@@ -198,7 +202,7 @@ runChapter {
   let projected = project(points, mean: pca.mean, onto: pca.directions)
   print("the first two principal directions hold "
         + "\(formatPercent(Double(pca.variances[0] / pca.totalVariance))) and "
-        + "\(formatPercent(Double(pca.variances[1] / pca.totalVariance))) of the spread of the 500 vectors")
+        + "\(formatPercent(Double(pca.variances[1] / pca.totalVariance))) of the spread of the \(shown.count) vectors")
   // Equal scales on both axes, so that the cloud looks as flat as the two shares printed above say
   // instead of being stretched to fill the plot.
   var plot = ScatterPlot(title: "Learned word vectors, \(dataName)",

@@ -15,21 +15,24 @@ let dataName = options.choice(
   "--data", default: "sms-spam", among: Datasets.textClassificationLabels.map(\.name),
   help: "the labelled texts (Chinese is read character by character)")
 let epochs = options.int("--epochs", default: 10, help: "passes over the training texts", range: 1...1000)
-let maxLength = options.int("--length", default: 64, help: "tokens kept of each text", range: 1...10_000)
+let maxLength = options.int("--length", default: 64, help: "tokens kept of each text", range: 1...1000)
 let batching = options.choice(
   "--batching", default: Batching.bucketed.rawValue, among: [Batching.bucketed.rawValue, Batching.shuffled.rawValue],
   help: "texts of similar length in a batch, or any texts")
 let dropoutRate = options.float(
   "--dropout", default: 0, help: "dropout on the LSTM's summary before the linear layer", range: 0...0.9)
-let subset = options.int(
-  "--subset", default: 0, help: "train on only this many training texts (0: all), for a quick run", range: 0...1_000_000)
-options.parse()
+let subset = options.optionalInt(
+  "--subset", help: "train on only this many training texts (stratified), for a quick run", range: 32...1_000_000,
+  absent: "all of them")
+options.quickRun = ["--subset", "300", "--epochs", "1"]
+options.parse(cost: estimatedCost(data: dataName, epochs: epochs, length: maxLength, subset: subset),
+              usualCost: estimatedCost(data: "sms-spam", epochs: 10, length: 64, subset: nil))
 
 runChapter {
   let all = try Datasets.textClassification(dataName, .train)
   let test = try Datasets.textClassification(dataName, .test)
   let split = StratifiedSplit(labels: all.labels, validation: 0.1, seed: seed)
-  let training = all.subset(subset > 0 ? Array(split.train.prefix(subset)) : split.train)
+  let training = all.subset(stratifiedSample(of: split.train, labels: all.labels, count: subset ?? .max, seed: seed))
   let validation = all.subset(split.validation)
   let classes = all.labelNames.count
   let tokenizer = Tokenizer()
@@ -43,12 +46,12 @@ runChapter {
 
   section("9.1 The model, and where the outline's code goes wrong")
   print("\(dataName): \(training.count) training, \(validation.count) validation, \(test.count) test texts; "
-        + "vocabulary \(vocabulary.count) (from the training texts), texts cut to \(maxLength) tokens")
+        + "vocabulary \(vocabulary.count) (from the training texts), texts cut to \(counted(maxLength, "token"))")
   // snippet: make-lstm-classifier
   let model = LSTMClassifier(vocabularySize: vocabulary.count, embeddingDimension: 100, hiddenSize: 200,
                              classes: classes, dropout: dropoutRate, using: &generator)
   // end snippet
-  let firstBatch = trainingSequences[Array(0..<32)].trimmedToLongest()
+  let firstBatch = trainingSequences[Array(0..<min(32, trainingSequences.count))].trimmedToLongest()
   let (n, t) = (firstBatch.count, firstBatch.length)
   let shapes = withoutGradients { () -> [[String]] in
     let embedded = model.embedding(firstBatch)
@@ -56,7 +59,7 @@ runChapter {
     let everyStep = model.classifier(output.outputs)
     let corrected = model(firstBatch)
     return [
-      ["x", "\([n, t])", "token indices: \(n) texts (batch) × \(t) tokens (time)"],
+      ["x", "\([n, t])", "token indices: \(counted(n, "text")) (batch) × \(counted(t, "token")) (time)"],
       ["embedding(x)", "\(embedded.shape)", "one 100-number vector per token"],
       ["nn.LSTM, time first", "(reads \([n, t, 100]) as \([t, n, 100]))", "\(n) steps over \(t) “texts”, each the k-th word of every text"],
       ["lstm_out", "\(output.outputs.shape)", "the hidden state after every step"],
@@ -145,7 +148,9 @@ runChapter {
       timingOptimizer.step()
     }
   }
-  let (short, full) = (max(1, percentile(50)), maxLength)
+  // Timed at most at the longest training text: a longer --length would only add padding.
+  let full = min(maxLength, max(1, sortedLengths.last ?? 1))
+  let short = min(max(1, percentile(50)), full)
   let (shortSeconds, fullSeconds) = (stepSeconds(length: short), stepSeconds(length: full))
   // A step costs a fixed part plus a part per time step: fit both from the two measurements.
   let perStep = (fullSeconds - shortSeconds) / Double(max(full - short, 1))
@@ -158,8 +163,8 @@ runChapter {
       let seconds = lengths.reduce(0.0) { $0 + fixed + perStep * Double($1) }
       return [strategy.name, "\(computed)", formatPercent(1 - Double(realSteps) / Double(computed)), formatDuration(seconds)]
     })
-  print("one training step of 32 texts: \(full) tokens \(formatDuration(fullSeconds)), "
-        + "\(short) tokens \(formatDuration(shortSeconds))")
+  print("one training step of 32 texts: \(counted(full, "token")) \(formatDuration(fullSeconds)), "
+        + "\(counted(short, "token")) \(formatDuration(shortSeconds))")
   print("figure: \(try histogram.write(to: figurePath("09-lengths.svg")))")
 
   // MARK: - 9.4 Training with clipped gradients

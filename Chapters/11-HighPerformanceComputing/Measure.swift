@@ -4,6 +4,23 @@ import Foundation
 // How the chapter measures: the machine's two roofs (peak arithmetic and memory bandwidth), and
 // GFLOP/s; times are medians of several runs (`medianSeconds`, in ChapterSupport).
 
+/// What a run costs on a 2-core machine: the roofs, the small products of 11.8 and the profile
+/// of 11.9 (about two seconds), then each version of the n×n product timed as `medianSeconds`
+/// times it (a warm-up, then 3 to 50 runs filling 0.6 s), at about the speed it reaches on such a
+/// machine. The loops that ignore the cache slow down once the matrices outgrow it (n > 512).
+func estimatedCost(size: Int) -> RunCost {
+  let n = Double(size)
+  let flops = 2 * n * n * n
+  let outOfCache = n > 512 ? pow(512 / n, 1.5) : 1
+  // GFLOP/s of versions 1–6 and of the engine on one core and on all.
+  let speeds = [0.7 * outOfCache, 0.7, 8, 17, 30, 25, 34, 31]
+  let timing = speeds.reduce(0.0) { total, speed in
+    let once = flops / (speed * 1e9)
+    return total + once * Double(1 + max(3, min(50, Int(0.6 / once))))
+  }
+  return RunCost(seconds: 2 + timing)
+}
+
 /// GFLOP/s of an m×k by k×n product that took `seconds`: 2·m·n·k operations (a multiply and an
 /// add for every term of every sum).
 func gflops(m: Int, n: Int, k: Int, seconds: Double) -> Double {

@@ -17,7 +17,8 @@ let size = options.int("--size", default: 512, help: "n of the n×n by n×n prod
 let referencePath = options.string(
   "--reference", default: "",
   help: "JSON written by pytorch_reference.py --json, to draw PyTorch's speed on the chart")
-options.parse()
+options.quickRun = ["--size", "64"]
+options.parse(cost: estimatedCost(size: size), usualCost: estimatedCost(size: 512))
 
 runChapter {
   let reference = try referencePath.isEmpty ? nil : readReference(referencePath)

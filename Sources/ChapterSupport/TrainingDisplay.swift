@@ -6,15 +6,22 @@ import Plotting
 // How a training run looks to the learner: one updating progress line per epoch, and the
 // loss and accuracy curves as figures. The training loop itself (NeuralNetworks) prints nothing.
 
-/// Shows each epoch on one updating line: epoch, batch, running loss and accuracy, and after the
-/// first epoch the estimated time left for the whole run.
+/// Shows each epoch on one updating line: epoch, batch, running loss and accuracy, and on a
+/// terminal, after the first epoch, the estimated time left for the whole run. Elsewhere (a pipe,
+/// a log file) each epoch is one plain final line, without the estimate, which is stale by the
+/// time anyone reads it.
 public final class ProgressLineObserver: TrainingObserver {
   private var line: ProgressLine?
+  private let output: ProgressOutput
 
-  public init() {}
+  /// Shows the progress on `output`, standard output by default.
+  public init(output: ProgressOutput = .standardOutput) {
+    self.output = output
+  }
 
   public func epochWillStart(_ epoch: Int, of epochs: Int, history: TrainingHistory) {
-    line = ProgressLine(epochLabel(epoch, of: epochs, history: history))
+    line = ProgressLine(epochLabel(epoch, of: epochs, history: history, showsTimeLeft: output.isTerminal),
+                        output: output)
   }
 
   public func batchDidFinish(_ batch: Int, of batches: Int, loss: Float, accuracy: Float) {
@@ -36,11 +43,12 @@ extension TrainingObserver where Self == ProgressLineObserver {
   public static var progressLine: ProgressLineObserver { ProgressLineObserver() }
 }
 
-/// "epoch 3/20", followed after the first epoch by the estimated time left for the whole run.
-private func epochLabel(_ epoch: Int, of epochs: Int, history: TrainingHistory) -> String {
+/// "epoch 3/20", followed after the first epoch by the estimated time left for the whole run
+/// when `showsTimeLeft`.
+func epochLabel(_ epoch: Int, of epochs: Int, history: TrainingHistory, showsTimeLeft: Bool) -> String {
   let width = String(epochs).count
   let label = "epoch " + String(repeating: " ", count: width - String(epoch).count) + "\(epoch)/\(epochs)"
-  guard !history.epochs.isEmpty else { return label }
+  guard showsTimeLeft, !history.epochs.isEmpty else { return label }
   let perEpoch = history.seconds / Double(history.epochs.count)
   return label + " (~\(formatDuration(perEpoch * Double(epochs - epoch + 1))) left)"
 }

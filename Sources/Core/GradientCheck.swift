@@ -42,18 +42,24 @@ public struct GradientCheckReport: CustomStringConvertible, Sendable {
 
 // snippet: gradient-check
 /// Checks the gradients autograd computes for `function` at `inputs` against central
-/// differences with step `epsilon`. A function with a tensor output is reduced to one number
-/// through fixed random weights, Σ wᵢ fᵢ(x), so that every output element is tested.
+/// differences with step `epsilon`. The output y is reduced to one number through fixed random
+/// weights R of its shape, Σ Rᵢ yᵢ, so that every output element is tested and the gradient that
+/// reaches the function from above is R, not 1: a backward rule that ignores it (a loss that
+/// forgets the factor of a scaled or summed loss) fails, one-number outputs included.
 /// The inputs are copied; the originals are not changed.
 public func checkGradients(epsilon: Float = 1e-2, tolerance: Float = 1e-2,
                            of function: ([Tensor]) -> Tensor,
                            at inputs: [Tensor]) -> GradientCheckReport {
   let leaves = inputs.map { Tensor(shape: $0.shape, data: $0.data, requiresGrad: true) }
   let output = function(leaves)
+  // Each Rᵢ is between 0.5 and 2 in size, with a random sign: never near 0, which would leave its
+  // element unchecked. Seed 0 fixes R; the weight of a one-number output (a loss) is 1.40, not
+  // the 1 that backward() starts from.
   var generator = RandomGenerator(seed: 0)
-  let weights = output.count == 1
-    ? Tensor.ones(output.shape)
-    : Tensor.randomNormal(output.shape, using: &generator)
+  let weights = Tensor(shape: output.shape, data: (0..<output.count).map { _ in
+    let size = generator.nextFloat(in: 0.5..<2)
+    return generator.nextInt(below: 2) == 0 ? -size : size
+  })
 
   // Autograd's answer.
   (output * weights).sum().backward()

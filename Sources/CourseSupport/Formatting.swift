@@ -94,6 +94,25 @@ public func formatPercent(_ fraction: Float, decimals: Int = 1) -> String {
   formatPercent(Double(fraction), decimals: decimals)
 }
 
+/// A count with its noun, singular or plural: `counted(1, "epoch")` is `"1 epoch"`, `counted(20, "epoch")` is
+/// `"20 epochs"` (the plural adds an s).
+public func counted(_ count: Int, _ noun: String) -> String {
+  "\(count) \(noun)" + (count == 1 ? "" : "s")
+}
+
+/// A size in bytes for people: `"27.0 MB"`, `"3.8 GB"`, `"268.8 kB"`, `"512 B"` (powers of 1000).
+public func formatBytes(_ bytes: Double) -> String {
+  if bytes >= 1e9 { return format(bytes / 1e9, decimals: 1) + " GB" }
+  if bytes >= 1e6 { return format(bytes / 1e6, decimals: 1) + " MB" }
+  if bytes >= 1e3 { return format(bytes / 1e3, decimals: 1) + " kB" }
+  return format(max(bytes, 0), decimals: 0) + " B"
+}
+
+/// A size in bytes for people, from an integer count of bytes (see the `Double` version).
+public func formatBytes(_ bytes: Int) -> String {
+  formatBytes(Double(bytes))
+}
+
 /// Formats a duration for people: `"350 µs"`, `"12.3 ms"`, `"0.8 s"`, `"1 min 05 s"`, `"2 h 03 min"`.
 public func formatDuration(_ seconds: Double) -> String {
   guard seconds.isFinite else { return "?" }

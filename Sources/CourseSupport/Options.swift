@@ -1,4 +1,11 @@
 // Command-line options for chapters: declared in a few readable lines, checked strictly, explained by --help.
+//
+// An option's range is a promise: the parser rejects any value outside it, and every value inside it
+// runs (the course's tests run each chapter with every numeric option at both ends of its range,
+// reading the options from `--describe-options`). A value that is valid but makes the run far slower
+// or larger than usual gets a warning with the estimate, before the run starts (`parse(cost:usualCost:)`).
+
+import Foundation
 
 #if canImport(Glibc)
 import Glibc
@@ -58,6 +65,8 @@ public enum OptionValue: Sendable, Equatable {
   case string(String)
   /// A switch: `true` when it was given.
   case flag(Bool)
+  /// An optional option (`optionalInt`) that was not given.
+  case unset
 }
 
 /// The outcome of parsing a command line: whether help was asked for, and every declared option's value.
@@ -66,6 +75,46 @@ public struct ParsedOptions: Sendable, Equatable {
   public var helpRequested: Bool
   /// Every declared option's value, given or default, by name (e.g. `"--epochs"`); empty when help was requested.
   public var values: [String: OptionValue]
+  /// Whether the hidden `--describe-options` was given: print the options as JSON and stop (for tests and tools).
+  public var describeRequested = false
+  /// Whether the hidden `--dry-run` was given: check the options, print the run's estimated cost as JSON, and stop.
+  public var dryRun = false
+  /// The declared options given on the command line, in the order first given (for warnings).
+  public var given: [String] = []
+}
+
+/// What a run will cost, estimated from its options before it starts: seconds on a 2-core machine
+/// (the course's reference) and the most memory it holds at once, in bytes.
+public struct RunCost: Sendable, Equatable, Codable {
+  /// Estimated wall-clock seconds on a 2-core machine.
+  public var seconds: Double
+  /// Estimated peak memory in bytes (0 when it stays small whatever the options).
+  public var bytes: Double
+
+  /// Creates an estimate.
+  public init(seconds: Double, bytes: Double = 0) {
+    self.seconds = seconds
+    self.bytes = bytes
+  }
+
+  /// The warnings this cost deserves next to the usual (default) run's: one for time when it is more
+  /// than twice the usual and over 10 s, one for memory when it is more than twice the usual and
+  /// over 1 GB. `given` is the options as typed, e.g. `"--epochs 1000"`.
+  public func warnings(comparedWith usual: RunCost, given: String) -> [String] {
+    let with = given.isEmpty ? "with these settings" : "with " + given
+    var warnings: [String] = []
+    if seconds > Swift.max(10, 2 * usual.seconds) {
+      warnings.append(
+        "\(with) this run takes about \(formatDuration(seconds)) on a 2-core machine "
+          + "(about \(formatDuration(usual.seconds)) with the default settings); press Ctrl-C to stop it")
+    }
+    if bytes > Swift.max(1e9, 2 * usual.bytes) {
+      warnings.append(
+        "\(with) this run needs about \(formatBytes(bytes)) of memory "
+          + "(about \(formatBytes(usual.bytes)) with the default settings); press Ctrl-C to stop it")
+    }
+    return warnings
+  }
 }
 
 /// A chapter's command-line options: each declaration returns its value at once, and `parse()` checks the whole line.
@@ -82,6 +131,10 @@ public struct ParsedOptions: Sendable, Equatable {
 /// Both `--epochs 5` and `--epochs=5` work. `--help` prints the usage and exits with status 0; a mistake
 /// prints `error: …` and the usage to standard error and exits with status 2. Until `parse()` runs, a
 /// declaration with a bad value returns its default, so call `parse()` right after the declarations.
+///
+/// Two hidden switches serve the course's tests and tools: `--describe-options` prints every option
+/// (name, kind, range or choices, default) and the quick run as JSON; `--dry-run` checks the command
+/// line, prints any warning and the estimated cost (`parse(cost:usualCost:)`) as JSON, and stops.
 public struct ChapterOptions: Sendable {
   /// The chapter's executable name, e.g. `Chapter05`, shown in the usage.
   public let chapter: String
@@ -90,7 +143,16 @@ public struct ChapterOptions: Sendable {
   /// The command-line words after the program name, which declarations read and `parse()` checks.
   public let arguments: [String]
 
+  /// The arguments of a quick run of the chapter (a few seconds, e.g. `["--epochs", "1"]`), shown
+  /// in the usage; the course's tests start from them when they walk the options' ranges.
+  public var quickRun: [String] = []
+
   private var specs: [OptionSpec] = []
+  /// Rules between options (`require`) that failed, checked by `parse` after each value's own range.
+  private var brokenRules: [UsageError] = []
+
+  /// The hidden switches every chapter understands, which no chapter may declare.
+  static let hiddenSwitches = ["--describe-options", "--dry-run"]
 
   /// Creates the options of a chapter, reading `arguments` (by default the process's command line without the program name).
   public init(chapter: String, summary: String, arguments: [String] = Array(CommandLine.arguments.dropFirst())) {
@@ -107,6 +169,14 @@ public struct ChapterOptions: Sendable {
     let spec = declare(OptionSpec(name: name, kind: .int(range), defaultValue: .int(value), help: help))
     if case .int(let given)? = lookUp(spec) { return given }
     return value
+  }
+
+  /// Declares an integer option that may be left out, limited to `range`, and returns its value or `nil`;
+  /// `absent` says in the usage what leaving it out means (e.g. `"all of them"`).
+  public mutating func optionalInt(_ name: String, help: String, range: ClosedRange<Int>, absent: String) -> Int? {
+    let spec = declare(OptionSpec(name: name, kind: .int(range), defaultValue: .unset, help: help, absent: absent))
+    if case .int(let given)? = lookUp(spec) { return given }
+    return nil
   }
 
   /// Declares a number option, optionally limited to `range`, and returns its value from the command line or `default`.
@@ -145,6 +215,17 @@ public struct ChapterOptions: Sendable {
     return false
   }
 
+  /// A rule that relates options, such as two digits that must differ: when `condition` is false,
+  /// `parse` rejects the command line with `option` expecting `expected`, like a value out of range.
+  ///
+  /// ```swift
+  /// options.require(second != first, option: "--second", value: "\(second)",
+  ///                 expected: "a digit other than --first (\(first))")
+  /// ```
+  public mutating func require(_ condition: Bool, option: String, value: String, expected: String) {
+    if !condition { brokenRules.append(.invalidValue(option: option, value: value, expected: expected)) }
+  }
+
   /// Declares the standard `--seed` option every chapter has, and returns the seed for the random number generator.
   public mutating func seed(default value: UInt64 = 42) -> UInt64 {
     if value > UInt64(Int.max) {
@@ -162,15 +243,24 @@ public struct ChapterOptions: Sendable {
     if arguments.contains(where: { $0 == "-h" || $0 == "--help" }) {
       return ParsedOptions(helpRequested: true, values: [:])
     }
+    if arguments.contains("--describe-options") {
+      return ParsedOptions(helpRequested: false, values: [:], describeRequested: true)
+    }
     var values: [String: OptionValue] = [:]
     for spec in specs {
       values[spec.name] = spec.defaultValue
     }
+    var dryRun = false
+    var given: [String] = []
     var index = 0
     while index < arguments.count {
       let word = arguments[index]
       index += 1
       if word == "--" { continue }
+      if word == "--dry-run" {
+        dryRun = true
+        continue
+      }
       guard word.hasPrefix("-") && !startsLikeNumber(word) else {
         throw .unexpectedArgument(word)
       }
@@ -178,6 +268,7 @@ public struct ChapterOptions: Sendable {
       guard let spec = specs.first(where: { $0.name == name }) else {
         throw .unknownOption(name, suggestion: suggestion(for: name))
       }
+      if !given.contains(name) { given.append(name) }
       if case .flag = spec.kind {
         if let inlineValue { throw .unexpectedValue(option: name, value: inlineValue) }
         values[name] = .flag(true)
@@ -193,21 +284,117 @@ public struct ChapterOptions: Sendable {
       }
       values[name] = try spec.convert(text)
     }
-    return ParsedOptions(helpRequested: false, values: values)
+    if let broken = brokenRules.first { throw broken }
+    return ParsedOptions(helpRequested: false, values: values, dryRun: dryRun, given: given)
   }
 
   /// Checks the command line: prints the usage and exits 0 on `--help`, prints the error and usage and exits 2 on a mistake.
+  ///
+  /// For a chapter whose cost does not depend on its options; `--dry-run` then prints no estimate.
   public func parse() {
+    _ = check(cost: nil, usualCost: nil)
+  }
+
+  /// Checks the command line as `parse()` does, then compares `cost`, what this run will take, with
+  /// `usualCost`, what the default settings take, and prints a `warning:` to standard error when this
+  /// run is far slower or larger (see `RunCost.warnings`). With `--dry-run` it prints the estimate as
+  /// JSON (`{"seconds":…,"bytes":…,"warnings":[…]}`) and exits 0 without running the chapter.
+  ///
+  /// ```swift
+  /// options.parse(cost: RunCost(seconds: 0.7 * Double(epochs)), usualCost: RunCost(seconds: 0.7 * 20))
+  /// ```
+  public func parse(cost: RunCost, usualCost: RunCost) {
+    let parsed = check(cost: cost, usualCost: usualCost)
+    // A run with every option at its default must cost what `usualCost` says: one formula, one default.
+    if parsed.given.allSatisfy({ $0 == "--seed" }) && cost != usualCost {
+      fatalError("ChapterOptions: \(chapter)'s usualCost \(usualCost) differs from the cost of its default settings \(cost)")
+    }
+  }
+
+  /// Parses, handles `--help`, `--describe-options`, mistakes, warnings and `--dry-run`, and returns what was parsed.
+  private func check(cost: RunCost?, usualCost: RunCost?) -> ParsedOptions {
+    let parsed: ParsedOptions
     do {
-      let parsed = try parse(arguments)
-      if parsed.helpRequested {
-        print(usage)
-        exit(0)
-      }
+      parsed = try parse(arguments)
     } catch {
       writeToStandardError("error: \(error)\n\n\(usage)\n")
       exit(2)
     }
+    if parsed.helpRequested {
+      print(usage)
+      exit(0)
+    }
+    if parsed.describeRequested {
+      print(optionsDescription)
+      exit(0)
+    }
+    var warnings: [String] = []
+    if let cost, let usualCost {
+      warnings = cost.warnings(comparedWith: usualCost, given: givenText(parsed))
+      for warning in warnings { writeToStandardError("warning: " + warning + "\n") }
+    }
+    if parsed.dryRun {
+      struct Estimate: Encodable {
+        var seconds: Double?, bytes: Double?, warnings: [String]
+      }
+      print(jsonText(Estimate(seconds: cost?.seconds, bytes: cost?.bytes, warnings: warnings)))
+      exit(0)
+    }
+    return parsed
+  }
+
+  /// The options given on the command line other than `--seed`, as typed: `--epochs 1000 --batch-size 1`.
+  private func givenText(_ parsed: ParsedOptions) -> String {
+    parsed.given.filter { $0 != "--seed" }.compactMap { name -> String? in
+      switch parsed.values[name] {
+      case .int(let value)?: return "\(name) \(value)"
+      case .float(let value)?: return "\(name) \(value)"
+      case .string(let value)?: return "\(name) \(value)"
+      case .flag(true)?: return name
+      default: return nil
+      }
+    }.joined(separator: " ")
+  }
+
+  /// Every declared option as JSON, for tests and tools: the chapter, its quick run, and for each
+  /// option its name, kind, default, and range (as text the parser accepts) or choices.
+  ///
+  /// ```json
+  /// {"chapter":"Chapter05","options":[{"default":"20","kind":"integer","max":"1000","min":"1",
+  ///  "name":"--epochs"},…],"quickRun":["--data","uci-digits","--epochs","1"]}
+  /// ```
+  public var optionsDescription: String {
+    struct Option: Encodable {
+      var name: String, kind: String
+      var `default`: String?, min: String?, max: String?, choices: [String]?
+    }
+    struct Description: Encodable {
+      var chapter: String, quickRun: [String], options: [Option]
+    }
+    let options = specs.map { spec -> Option in
+      var option = Option(name: spec.name, kind: "")
+      switch spec.defaultValue {
+      case .int(let value): option.default = String(value)
+      case .float(let value): option.default = "\(value)"
+      case .string(let value): option.default = value
+      case .flag, .unset: break
+      }
+      switch spec.kind {
+      case .int(let range):
+        option.kind = "integer"
+        (option.min, option.max) = (range.map { String($0.lowerBound) }, range.map { String($0.upperBound) })
+      case .float(let range):
+        option.kind = "number"
+        (option.min, option.max) = (range.map { "\($0.lowerBound)" }, range.map { "\($0.upperBound)" })
+      case .choice(let choices):
+        option.kind = "choice"
+        option.choices = choices
+      case .string: option.kind = "text"
+      case .flag: option.kind = "switch"
+      }
+      return option
+    }
+    return jsonText(Description(chapter: chapter, quickRun: quickRun, options: options))
   }
 
   /// The help text: chapter, summary, and each option with its kind of value, help and default.
@@ -227,6 +414,11 @@ public struct ChapterOptions: Sendable {
     for row in rows {
       lines.append("  " + row.left + String(repeating: " ", count: width - row.left.count + 3) + row.right)
     }
+    lines.append("")
+    if !quickRun.isEmpty {
+      lines.append("a quick run: swift run \(chapter) " + quickRun.joined(separator: " "))
+    }
+    lines.append("figures are written to figures/ in the current directory")
     return lines.joined(separator: "\n")
   }
 
@@ -234,6 +426,9 @@ public struct ChapterOptions: Sendable {
   private mutating func declare(_ spec: OptionSpec) -> OptionSpec {
     if !spec.name.hasPrefix("--") || spec.name.count < 3 || spec.name.contains("=") || spec.name.contains(" ") {
       fatalError("ChapterOptions: an option name must look like --name, got \"\(spec.name)\"")
+    }
+    if Self.hiddenSwitches.contains(spec.name) {
+      fatalError("ChapterOptions: \(spec.name) is reserved for the course's tools; choose another name")
     }
     if spec.name == "--help" || specs.contains(where: { $0.name == spec.name }) {
       fatalError("ChapterOptions: the option \(spec.name) is declared twice")
@@ -297,6 +492,8 @@ struct OptionSpec: Sendable {
   var kind: Kind
   var defaultValue: OptionValue
   var help: String
+  /// What leaving out an optional option means, for the usage (`"all of them"`).
+  var absent: String? = nil
 
   /// What kind of value the option takes, as shown after its name in the usage.
   var metavariable: String? {
@@ -322,6 +519,9 @@ struct OptionSpec: Sendable {
     case (_, .float(let value)): return help + " (default \(value))"
     case (.string, .string(let value)): return help + (value.isEmpty ? "" : " (default \"\(value)\")")
     case (_, .string(let value)): return help + " (default \(value))"
+    case (.int(let range?), .unset):
+      return help + " (\(range.lowerBound)...\(range.upperBound), default: \(absent ?? "none"))"
+    case (_, .unset): return help + " (default: \(absent ?? "none"))"
     case (_, .flag): return help
     }
   }
@@ -365,6 +565,16 @@ struct OptionSpec: Sendable {
       throw .unexpectedValue(option: name, value: text)
     }
   }
+}
+
+/// `value` as compact JSON with sorted keys, for `--describe-options` and `--dry-run`.
+private func jsonText<Value: Encodable>(_ value: Value) -> String {
+  let encoder = JSONEncoder()
+  encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+  guard let data = try? encoder.encode(value), let text = String(data: data, encoding: .utf8) else {
+    fatalError("ChapterOptions: cannot encode \(value) as JSON")
+  }
+  return text
 }
 
 /// Splits `--name=value` into name and value; any other word is returned whole with no value.

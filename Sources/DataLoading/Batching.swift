@@ -56,6 +56,19 @@ public struct StratifiedSplit: Sendable, Equatable {
   }
 }
 
+/// About `count` of `rows`, drawn class by class in the proportions their `labels[row]` have
+/// (seeded, rounded per class), in ascending order; all of `rows` when `count` is at least their number.
+///
+/// ```swift
+/// let small = stratifiedSample(of: split.train, labels: images.labels, count: 500, seed: 42)  // 50 per digit
+/// ```
+public func stratifiedSample(of rows: [Int], labels: [Int], count: Int, seed: UInt64) -> [Int] {
+  if count >= rows.count { return rows }
+  // The "validation" part of a split of the rows is a stratified sample of the right size.
+  let split = StratifiedSplit(labels: rows.map { labels[$0] }, validation: Double(count) / Double(rows.count), seed: seed)
+  return split.validation.map { rows[$0] }
+}
+
 /// The inputs and labels of the examples at `rows`: `inputs.rows(at: rows)` (a copy outside
 /// the autograd graph) and the matching labels.
 public func makeBatch(_ rows: [Int], inputs: Tensor, labels: [Int]) -> (inputs: Tensor, labels: [Int]) {

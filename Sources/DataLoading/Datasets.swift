@@ -11,9 +11,12 @@ import CourseSupport
 /// let reviews = try Datasets.textClassification("movie-sentiment")
 /// let plays = try Datasets.text("shakespeare")
 /// ```
-/// The folder is found next to the current directory (the package root under `swift run`) or,
-/// failing that, in the package that holds this source file (so tests find it from anywhere);
-/// pass `root:` to use another folder.
+/// Every chapter finds the folder the same way, from any working directory: the folder named by
+/// the environment variable `COURSE_DATASETS` if it is set; otherwise `Datasets` in the current
+/// directory, then `Datasets` in the package that holds this source file (the course's own). Pass
+/// `root:` to use another folder. Every file is checked as data, not only as syntax: each value
+/// finite and in its documented range, each label a class, each file non-empty and holding every
+/// class; an error names the file, the line or byte, and the fix.
 public enum Datasets {
   /// Which of a data set's fixed files to load.
   public enum Part: String, Sendable, CaseIterable {
@@ -41,11 +44,17 @@ public enum Datasets {
   public static let textCorpusFiles: [(name: String, files: [String])] = [
     ("shakespeare", ["input.txt"]), ("chinese-poems", ["tang300.txt", "song100.txt"]),
   ]
+  /// The environment variable that names another `Datasets` folder (for tests, or a copy elsewhere).
+  public static let environmentVariable = "COURSE_DATASETS"
+  /// The fewest examples of each class a training file must hold, so that the 10% validation split
+  /// that chapters carve out of it (stratified, rounded) still has every class.
+  public static let minimumTrainingExamplesPerClass = 5
 
   // MARK: Finding the folder
 
-  /// The `Datasets` folder: `root` if given, else `./Datasets`, else `Datasets` in the package
-  /// holding this source file; a `CourseError` saying where it looked if none exists.
+  /// The `Datasets` folder: `root` if given, else the folder `COURSE_DATASETS` names, else
+  /// `./Datasets`, else `Datasets` in the package holding this source file; a `CourseError`
+  /// saying where it looked (each place once) if none exists.
   public static func folder(root: String? = nil) throws(CourseError) -> String {
     if let root {
       if isDirectory(root) { return root }
@@ -53,20 +62,30 @@ public enum Datasets {
         "the data folder \(root) does not exist", path: root,
         fix: "pass the path of the course's Datasets folder, or leave root out to find it automatically")
     }
+    if let named = ProcessInfo.processInfo.environment[environmentVariable], !named.isEmpty {
+      if isDirectory(named) { return named }
+      throw CourseError(
+        "the environment variable \(environmentVariable) names the data folder \(absolutePath(named)), "
+          + "which does not exist",
+        fix: "set \(environmentVariable) to the course's Datasets folder, or unset it (unset \(environmentVariable)) "
+          + "to use the one next to Package.swift")
+    }
     return try firstFolder(among: searchedFolders())
   }
 
-  /// The first of `candidates` that is a directory, or a `CourseError` listing them all.
+  /// The first of `candidates` that is a directory, or a `CourseError` listing each place looked in once.
   static func firstFolder(among candidates: [String]) throws(CourseError) -> String {
     if let found = candidates.first(where: isDirectory) { return found }
+    var places: [String] = []
+    for candidate in candidates.map(absolutePath) where !places.contains(candidate) { places.append(candidate) }
     throw CourseError(
-      "cannot find the Datasets folder; looked in "
-        + candidates.map { absolutePath($0) }.joined(separator: " and "),
-      fix: "run from the package root (the folder with Package.swift), e.g. `cd` there and `swift run Chapter05`")
+      "cannot find the Datasets folder; looked in " + places.joined(separator: " and "),
+      fix: "the data sets come with the course, in Datasets/ next to Package.swift: restore the folder with "
+        + "`git checkout -- Datasets` in the package root, or set \(environmentVariable) to the folder that holds them")
   }
 
-  /// Where `folder(root:)` looks, in order: `Datasets` in the current directory, then in the
-  /// nearest folder above this source file that holds a `Package.swift`.
+  /// Where `folder(root:)` looks when `COURSE_DATASETS` is not set, in order: `Datasets` in the
+  /// current directory, then in the nearest folder above this source file that holds a `Package.swift`.
   static func searchedFolders(sourceFile: String = #filePath) -> [String] {
     var folders = ["Datasets"]
     var directory = URL(fileURLWithPath: sourceFile).deletingLastPathComponent()
@@ -85,8 +104,10 @@ public enum Datasets {
     return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
   }
 
+  /// `path` made absolute and without `.`, `..` or repeated slashes, so one place is named one way.
   private static func absolutePath(_ path: String) -> String {
-    path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+    let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+    return URL(fileURLWithPath: absolute).standardizedFileURL.path
   }
 
   // MARK: Images
@@ -124,7 +145,7 @@ public enum Datasets {
                            maxPixelValue: 16, root: root)
     }
     let path = try folder(root: root) + "/uci-digits/\(part.rawValue).csv"
-    // The course's copy has no gaps: any missing field is damage, reported with its line.
+    // The course's copy has no gaps: a missing field, NaN or infinity is damage, reported with its line.
     let table = try readNumericCSV(path, labelColumn: "label", missingValueMarkers: [])
     if table.columnNames.count != 64 {
       throw CourseError(
@@ -133,23 +154,37 @@ public enum Datasets {
     }
     let (_, report) = table.cleaned(validRange: 0...16, classCount: 10)
     if let bad = report.dropped.first {
+      let found: String
+      switch bad.reason {
+      case .outOfRange(let column, let value): found = "pixel \(column) = \(CourseSupport.format(value, decimals: value == value.rounded() ? 0 : 2))"
+      case .unknownLabel(let label): found = "the label \(label)"
+      case .missingValue(let column): found = "no value for pixel \(column)"
+      case .missingLabel: found = "no label"
+      }
       throw CourseError(
-        "expected pixels 0…16 and labels 0…9, found \(bad.reason)", path: path, line: bad.line,
+        "expected pixels 0…16 and labels 0…9, found \(found)", path: path, line: bad.line,
         fix: restoreAdvice(for: path))
     }
+    try requireExamples(
+      of: table.labels, classNames: classNames, in: path, part: part, itemName: "image")
     return ImageDataset(
       name: "uci-digits \(part.rawValue)", images: table.features.reshaped([table.rowCount, 8, 8]),
       labels: table.labels, classNames: classNames, maxPixelValue: 16)
   }
 
-  /// An image data set by its `--data` name: `"mnist"`, `"fashion-mnist"` or `"uci-digits"`.
-  public static func images(_ name: String, _ part: Part = .train, root: String? = nil) throws(CourseError)
-    -> ImageDataset
+  /// An image data set by its `--data` name: `"mnist"`, `"fashion-mnist"` or `"uci-digits"`; the
+  /// `.csv` format exists for `"uci-digits"` only.
+  public static func images(_ name: String, _ part: Part = .train, format: FileFormat = .idx, root: String? = nil)
+    throws(CourseError) -> ImageDataset
   {
+    if format == .csv && name != "uci-digits" {
+      throw CourseError(
+        "only uci-digits has a CSV copy, not \(quotedField(name))", fix: "read \(name) from its IDX files")
+    }
     switch name {
     case "mnist": return try mnist(part, root: root)
     case "fashion-mnist": return try fashionMNIST(part, root: root)
-    case "uci-digits": return try uciDigits(part, root: root)
+    case "uci-digits": return try uciDigits(part, format: format, root: root)
     default:
       throw CourseError(
         "there is no image data set called \(quotedField(name))",
@@ -161,9 +196,29 @@ public enum Datasets {
     _ name: String, part: Part, prefix: String, classNames: [String], maxPixelValue: Float, root: String?
   ) throws(CourseError) -> ImageDataset {
     let directory = try folder(root: root) + "/" + name
-    return try ImageDataset(
+    let labelsPath = directory + "/\(prefix)-labels-idx1-ubyte"
+    let images = try ImageDataset(
       name: "\(name) \(part.rawValue)", imagesPath: directory + "/\(prefix)-images-idx3-ubyte",
-      labelsPath: directory + "/\(prefix)-labels-idx1-ubyte", classNames: classNames, maxPixelValue: maxPixelValue)
+      labelsPath: labelsPath, classNames: classNames, maxPixelValue: maxPixelValue)
+    try requireExamples(of: images.labels, classNames: classNames, in: labelsPath, part: part, itemName: "image")
+    return images
+  }
+
+  /// Throws unless `labels` (read from `path`) hold every class: at least one example of each in a
+  /// test file, at least `minimumTrainingExamplesPerClass` in a training file.
+  static func requireExamples(
+    of labels: [Int], classNames: [String], in path: String, part: Part, itemName: String
+  ) throws(CourseError) {
+    let minimum = part == .train ? minimumTrainingExamplesPerClass : 1
+    let counts = classCounts(labels, classCount: classNames.count)
+    guard let scarce = counts.indices.first(where: { counts[$0] < minimum }) else { return }
+    let which = part == .train
+      ? "at least \(minimum) \(itemName)s of every class (a tenth of them become the validation split)"
+      : "\(itemName)s of every class"
+    throw CourseError(
+      "expected \(which), found \(counts[scarce]) of class \(quotedField(classNames[scarce])) "
+        + "among \(labels.count) \(itemName)s",
+      path: path, fix: restoreAdvice(for: path))
   }
 
   // MARK: Text
@@ -181,8 +236,10 @@ public enum Datasets {
         "there is no text data set called \(quotedField(name)) (no folder \(directory))",
         fix: "choose one of " + textClassificationLabels.map(\.name).joined(separator: ", "))
     }
-    return try readLabelledText(
-      directory + "/\(part.rawValue).tsv", labelNames: known?.labels, name: "\(name) \(part.rawValue)")
+    let path = directory + "/\(part.rawValue).tsv"
+    let texts = try readLabelledText(path, labelNames: known?.labels, name: "\(name) \(part.rawValue)")
+    try requireExamples(of: texts.labels, classNames: texts.labelNames, in: path, part: part, itemName: "text")
+    return texts
   }
 
   /// A plain-text corpus for a language model: `"shakespeare"` (nine plays) or `"chinese-poems"`

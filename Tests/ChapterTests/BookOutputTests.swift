@@ -16,9 +16,7 @@ struct BookOutputTests {
 
   @Test("each chapter prints what the book shows and draws its figures", arguments: chapters)
   func chapterMatchesTheBook(_ chapter: String) throws {
-    // Chapters 3 and 4 take the folder of their digits (which the book's run finds from the package root).
-    let arguments = ["Chapter03", "Chapter04"].contains(chapter) ? ["--data", ChapterRunner.digitsFolder] : []
-    let run = try ChapterRunner.run(chapter, arguments, timeout: 600, environment: ["COURSE_MARK_MEASURED": "1"])
+    let run = try ChapterRunner.run(chapter, [], environment: ["COURSE_MARK_MEASURED": "1"], timeout: 600)
     try #require(run.status == 0, "\(run.command) exited with \(run.status):\n\(run.errors)")
     let sections = outputSections(run.output)
     let blocks = outputBlocks(in: Self.book).blocks.filter { $0.chapter == chapter }

@@ -121,4 +121,9 @@ struct Chapter01Tests {
   func options() throws {
     try ChapterRunner.expectStandardOptions("Chapter01")
   }
+
+  @Test("every numeric option runs, warns or is refused at both ends of its range, and never crashes")
+  func optionRanges() throws {
+    try OptionWalk.expectCleanEnds("Chapter01")
+  }
 }

@@ -121,4 +121,9 @@ struct Chapter02Tests {
   func options() throws {
     try ChapterRunner.expectStandardOptions("Chapter02")
   }
+
+  @Test("every numeric option runs, warns or is refused at both ends of its range, and never crashes")
+  func optionRanges() throws {
+    try OptionWalk.expectCleanEnds("Chapter02")
+  }
 }

@@ -81,7 +81,7 @@ struct Chapter04Tests {
 
   @Test("the chapter's hand chain rule, gradient checks and two trainings agree")
   func chapterRuns() throws {
-    let run = try ChapterRunner.run("Chapter04", ["--seed", "7", "--data", ChapterRunner.digitsFolder])
+    let run = try ChapterRunner.run("Chapter04", ["--seed", "7", "--data", "uci-digits"])
     try ChapterRunner.expectCompleteRun(run, folder: "04-AutomaticDifferentiation", figures: ["04-hand-vs-autograd.svg"])
 
     // 4.1: the graph's nodes, each after its inputs, with the operation that made it.
@@ -126,16 +126,25 @@ struct Chapter04Tests {
     #expect(final.count == 3 && final[0] < 0.06 && abs(final[0] - final[1]) < 1e-5, "\(final)")
   }
 
-  @Test("a missing data folder is an error that says where and what to do")
-  func missingData() throws {
-    let run = try ChapterRunner.run("Chapter04", ["--data", "/nonexistent/uci-digits"])
-    #expect(run.status == 1)
-    #expect(run.errors.contains("error: /nonexistent/uci-digits/train.csv: cannot read the digits file"), "\(run.errors)")
-    #expect(run.errors.contains("fix:"), "\(run.errors)")
+  @Test("a damaged data file stops the chapter before it prints or writes anything")
+  func damagedData() throws {
+    let datasets = try ChapterRunner.copyOfDatasets(["uci-digits"])
+    defer { ChapterRunner.removeCopyOfDatasets(datasets) }
+    try ChapterRunner.replaceField(0, ofLine: 7, in: datasets.appendingPathComponent("uci-digits/train.csv"), with: "11")
+    let run = try ChapterRunner.run("Chapter04", [], environment: ["COURSE_DATASETS": datasets.path])
+    ChapterRunner.expectDataError(run, [
+      "uci-digits/train.csv:7: expected pixels 0…16 and labels 0…9, found the label 11",
+      "fix: restore it with `git checkout -- Datasets/uci-digits/train.csv`",
+    ])
   }
 
   @Test("--help prints the usage; an unknown option exits with status 2")
   func options() throws {
     try ChapterRunner.expectStandardOptions("Chapter04")
+  }
+
+  @Test("every numeric option runs, warns or is refused at both ends of its range, and never crashes")
+  func optionRanges() throws {
+    try OptionWalk.expectCleanEnds("Chapter04")
   }
 }

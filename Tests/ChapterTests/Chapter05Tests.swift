@@ -169,4 +169,24 @@ struct Chapter05Tests {
         .replacingOccurrences(of: #" +"#, with: " ", options: .regularExpression)
     }.filter { !$0.allSatisfy { $0 == "─" || $0 == " " } }
   }
+
+  @Test("an IDX file of zero images, for training or for testing, is refused before anything is written",
+        arguments: ["train", "test"])
+  func emptyImageFile(part: String) throws {
+    let datasets = try ChapterRunner.copyOfDatasets(["uci-digits"])
+    defer { ChapterRunner.removeCopyOfDatasets(datasets) }
+    let file = "uci-digits/\(part)-images-idx3-ubyte"
+    try Data([0, 0, 8, 3, 0, 0, 0, 0, 0, 0, 0, 8, 0, 0, 0, 8]).write(to: datasets.appendingPathComponent(file))
+    let run = try ChapterRunner.run("Chapter05", ["--data", "uci-digits", "--epochs", "1"],
+                                    environment: ["COURSE_DATASETS": datasets.path])
+    ChapterRunner.expectDataError(run, [
+      "\(file) (byte 4): the header promises 0 images: the file holds no data",
+      "fix: restore it with `git checkout -- Datasets/\(file)`",
+    ])
+  }
+
+  @Test("every numeric option runs, warns or is refused at both ends of its range, and never crashes")
+  func optionRanges() throws {
+    try OptionWalk.expectCleanEnds("Chapter05")
+  }
 }

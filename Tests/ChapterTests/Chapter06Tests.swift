@@ -197,4 +197,9 @@ struct Chapter06Tests {
     let wrong = try ChapterRunner.run("Chapter06", ["--small", "5"])
     #expect(wrong.status == 2 && wrong.errors.contains("--small expects an integer in 20...4500"), "\(wrong.errors)")
   }
+
+  @Test("every numeric option runs, warns or is refused at both ends of its range, and never crashes")
+  func optionRanges() throws {
+    try OptionWalk.expectCleanEnds("Chapter06")
+  }
 }

@@ -198,4 +198,9 @@ struct Chapter07Tests {
     #expect(wrong.status == 2, "exit status \(wrong.status)")
     #expect(wrong.errors.contains("--data expects one of mnist, fashion-mnist, got \"cifar\""), "\(wrong.errors)")
   }
+
+  @Test("every numeric option runs, warns or is refused at both ends of its range, and never crashes")
+  func optionRanges() throws {
+    try OptionWalk.expectCleanEnds("Chapter07")
+  }
 }

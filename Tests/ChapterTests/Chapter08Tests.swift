@@ -174,4 +174,23 @@ struct Chapter08Tests {
     #expect(run.errors.contains("--data expects one of movie-sentiment, sms-spam, chinese-sentiment, got \"imdb\""),
             "\(run.errors)")
   }
+
+  @Test("a file with a header and no texts, for training or for testing, is refused, never reported as 0 texts",
+        arguments: ["train", "test"])
+  func headerOnly(part: String) throws {
+    let datasets = try ChapterRunner.copyOfDatasets(["movie-sentiment"])
+    defer { ChapterRunner.removeCopyOfDatasets(datasets) }
+    let file = "movie-sentiment/\(part).tsv"
+    try "label\trating\ttext\n".write(to: datasets.appendingPathComponent(file), atomically: true, encoding: .utf8)
+    let run = try ChapterRunner.run("Chapter08", ["--epochs", "1"], environment: ["COURSE_DATASETS": datasets.path])
+    ChapterRunner.expectDataError(run, [
+      "\(file):2: expected at least one text after the header line, found none",
+      "fix: add lines of label<TAB>text, or restore it with `git checkout -- Datasets/\(file)`",
+    ])
+  }
+
+  @Test("every numeric option runs, warns or is refused at both ends of its range, and never crashes")
+  func optionRanges() throws {
+    try OptionWalk.expectCleanEnds("Chapter08")
+  }
 }

@@ -129,4 +129,30 @@ struct Chapter09Tests {
     let bad = try ChapterRunner.run("Chapter09", ["--batching", "sorted"])
     #expect(bad.status == 2 && bad.errors.contains("--batching expects one of bucketed, shuffled"), "\(bad.errors)")
   }
+
+  @Test("training texts with a header only, or test texts without one of the labels, are refused before training")
+  func incompleteData() throws {
+    let datasets = try ChapterRunner.copyOfDatasets(["sms-spam"])
+    defer { ChapterRunner.removeCopyOfDatasets(datasets) }
+    let train = datasets.appendingPathComponent("sms-spam/train.tsv")
+    let original = try String(contentsOf: train, encoding: .utf8)
+    try "label\ttext\n".write(to: train, atomically: true, encoding: .utf8)
+    let empty = try ChapterRunner.run("Chapter09", ["--subset", "300", "--epochs", "1"],
+                                      environment: ["COURSE_DATASETS": datasets.path])
+    ChapterRunner.expectDataError(empty, ["sms-spam/train.tsv:2: expected at least one text after the header line, found none"])
+
+    try original.write(to: train, atomically: true, encoding: .utf8)
+    try "label\ttext\nham\tsee you\nham\tok\n".write(
+      to: datasets.appendingPathComponent("sms-spam/test.tsv"), atomically: true, encoding: .utf8)
+    let oneLabel = try ChapterRunner.run("Chapter09", ["--subset", "300", "--epochs", "1"],
+                                         environment: ["COURSE_DATASETS": datasets.path])
+    ChapterRunner.expectDataError(oneLabel, [
+      "sms-spam/test.tsv: expected texts of every class, found 0 of class \"spam\" among 2 texts",
+    ])
+  }
+
+  @Test("every numeric option runs, warns or is refused at both ends of its range, and never crashes")
+  func optionRanges() throws {
+    try OptionWalk.expectCleanEnds("Chapter09")
+  }
 }

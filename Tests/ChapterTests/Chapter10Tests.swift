@@ -80,4 +80,9 @@ struct Chapter10Tests {
     let bad = try ChapterRunner.run("Chapter10", ["--data", "sms-spam"])
     #expect(bad.status == 2 && bad.errors.contains("--data expects one of movie-sentiment, chinese-sentiment"))
   }
+
+  @Test("every numeric option runs, warns or is refused at both ends of its range, and never crashes")
+  func optionRanges() throws {
+    try OptionWalk.expectCleanEnds("Chapter10")
+  }
 }

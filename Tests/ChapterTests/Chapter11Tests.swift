@@ -355,4 +355,9 @@ struct Chapter11ProgramTests {
   func options() throws {
     try ChapterRunner.expectStandardOptions("Chapter11")
   }
+
+  @Test("every numeric option runs, warns or is refused at both ends of its range, and never crashes")
+  func optionRanges() throws {
+    try OptionWalk.expectCleanEnds("Chapter11")
+  }
 }

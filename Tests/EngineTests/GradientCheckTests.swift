@@ -127,3 +127,30 @@ struct Chapter02LossGradientTests {
     expectGradientsMatch("crossEntropy", [scores]) { crossEntropy(logits: $0[0], labels: [0, 3, 1, 1, 2]) }
   }
 }
+
+@Suite("Chapter04 the gradient checker itself")
+struct Chapter04GradientCheckerTests {
+  /// mean(x), with a backward rule that forgets the gradient arriving from above: 1/n instead of
+  /// g/n. It is right only when backward() starts at the loss itself, with g = 1.
+  static func forgetfulMean(_ x: Tensor) -> Tensor {
+    let n = Float(x.count)
+    return .record(Tensor(x.data.reduce(0, +) / n), operation: "forgetfulMean", inputs: [x]) { _ in
+      [Tensor(shape: x.shape, data: [Float](repeating: 1 / n, count: x.count))]
+    }
+  }
+
+  @Test("a backward rule that ignores the incoming gradient fails, also for a one-number output",
+        arguments: [[1], [4], [3, 5]])
+  func ignoringTheIncomingGradientIsCaught(shape: [Int]) {
+    let x = randomInput(shape, seed: 31)
+    let forgetful = checkGradients(of: { Self.forgetfulMean($0[0]) }, at: [x])
+    #expect(!forgetful.passed, "the checker must catch a rule that ignores the gradient from above:\n\(forgetful)")
+    // Used inside a larger expression (a scaled loss), the same bug is caught too.
+    let scaled = checkGradients(of: { 3 * Self.forgetfulMean($0[0]) + 1 }, at: [x])
+    #expect(!scaled.passed, "\(scaled)")
+    // The correct rule passes. A loss gets the weight 1.40: the difference quotient sees 1.4/n.
+    #expect(checkGradients(of: { $0[0].mean() }, at: [x]).passed)
+    let worst = forgetful.inputs[0]
+    #expect(abs(worst.numeric / worst.analytic - 1.4019) < 1e-2, "\(forgetful)")
+  }
+}

@@ -203,6 +203,104 @@ struct SupportTests {
     #expect(standardOutput.contains("--epochs <integer>"))
   }
 
+  @Test("An optional integer is nil unless given, checked against its range, and says what leaving it out means")
+  func optionalInteger() throws {
+    func declared(_ arguments: [String]) -> (ChapterOptions, Int?) {
+      var options = ChapterOptions(chapter: "Chapter09", summary: "s", arguments: arguments)
+      let subset = options.optionalInt("--subset", help: "texts to train on", range: 32...1000, absent: "all of them")
+      return (options, subset)
+    }
+    let (absent, none) = declared([])
+    let absentValue = try absent.parse([]).values["--subset"]
+    #expect(none == nil && absentValue == .unset)
+    #expect(absent.usage.contains("texts to train on (32...1000, default: all of them)"))
+    let (given, value) = declared(["--subset", "40"])
+    let givenValue = try given.parse(given.arguments).values["--subset"]
+    #expect(value == 40 && givenValue == .int(40))
+    let (small, _) = declared(["--subset", "31"])
+    #expect(throws: UsageError.invalidValue(option: "--subset", value: "31", expected: "an integer in 32...1000")) {
+      try small.parse(small.arguments)
+    }
+  }
+
+  @Test("A rule between options is checked by parse, like a range")
+  func rulesBetweenOptions() {
+    func parseError(_ arguments: [String]) -> UsageError? {
+      var options = ChapterOptions(chapter: "Chapter03", summary: "s", arguments: arguments)
+      let first = options.int("--first", default: 3, help: "a digit", range: 0...9)
+      let second = options.int("--second", default: 8, help: "another digit", range: 0...9)
+      options.require(second != first, option: "--second", value: "\(second)", expected: "a digit other than \(first)")
+      do { _ = try options.parse(arguments); return nil } catch { return error }
+    }
+    #expect(parseError(["--first", "4"]) == nil)
+    #expect(parseError(["--first", "8"]) == .invalidValue(option: "--second", value: "8", expected: "a digit other than 8"))
+    #expect(parseError(["--first", "11", "--second", "3"])?.description.contains("0...9") == true,
+            "a value's own range is reported first")
+  }
+
+  @Test("--describe-options lists every option with its kind, default and range or choices, and the quick run")
+  func describeOptions() throws {
+    var declared = Declared([])
+    declared.options.quickRun = ["--epochs", "1"]
+    struct Description: Decodable {
+      struct Option: Decodable { let name, kind: String; let `default`, min, max: String?; let choices: [String]? }
+      let chapter: String, quickRun: [String], options: [Option]
+    }
+    let description = try JSONDecoder().decode(Description.self, from: Data(declared.options.optionsDescription.utf8))
+    #expect(description.chapter == "Chapter05" && description.quickRun == ["--epochs", "1"])
+    #expect(description.options.map(\.name) == ["--seed", "--epochs", "--data", "--lr", "--quick"])
+    let epochs = description.options[1], rate = description.options[3]
+    #expect(epochs.kind == "integer" && epochs.min == "1" && epochs.max == "1000" && epochs.default == "20")
+    #expect(rate.kind == "number" && rate.min == "0.0" && rate.max == "1.0" && Float(rate.max!) == 1)
+    #expect(description.options[2].choices == ["mnist", "fashion-mnist"] && description.options[4].kind == "switch")
+    #expect(description.options[0].max == String(Int.max))
+    #expect(try declared.options.parse(["--describe-options"]).describeRequested)
+    #expect(declared.options.usage.contains("a quick run: swift run Chapter05 --epochs 1"))
+    #expect(declared.options.usage.hasSuffix("figures are written to figures/ in the current directory"))
+  }
+
+  @Test("A run far longer or larger than the default one is warned about, with the options given")
+  func costWarnings() {
+    let usual = RunCost(seconds: 15, bytes: 2e8)
+    #expect(RunCost(seconds: 29, bytes: 2e8).warnings(comparedWith: usual, given: "--epochs 38").isEmpty)
+    let slow = RunCost(seconds: 2100).warnings(comparedWith: usual, given: "--epochs 1000")
+    #expect(slow == ["with --epochs 1000 this run takes about 35 min 00 s on a 2-core machine (about 15.0 s with "
+                     + "the default settings); press Ctrl-C to stop it"])
+    #expect(RunCost(seconds: 8).warnings(comparedWith: RunCost(seconds: 0.1), given: "").isEmpty,
+            "under 10 s a run is never worth a warning")
+    let large = RunCost(seconds: 15, bytes: 3.8e9).warnings(comparedWith: usual, given: "--length 10000")
+    #expect(large.count == 1 && large[0].hasPrefix("with --length 10000 this run needs about 3.8 GB of memory"))
+  }
+
+  @Test("--dry-run prints the estimate and its warnings as JSON and stops; a default run costs what usualCost says")
+  func dryRun() async {
+    let result = await #expect(processExitsWith: .exitCode(0), observing: [\.standardOutputContent, \.standardErrorContent]) {
+      var options = ChapterOptions(chapter: "Chapter05", summary: "s", arguments: ["--epochs", "1000", "--dry-run"])
+      let epochs = options.int("--epochs", default: 20, help: "passes", range: 1...1000)
+      options.parse(cost: RunCost(seconds: 0.75 * Double(epochs)), usualCost: RunCost(seconds: 15))
+      print("the chapter ran")
+    }
+    let output = String(decoding: result?.standardOutputContent ?? [], as: UTF8.self)
+    let errors = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
+    #expect(output.hasPrefix(#"{"bytes":0,"seconds":750,"warnings":["with --epochs 1000 this run takes about 12 min 30 s"#))
+    #expect(!output.contains("the chapter ran"))
+    #expect(errors.hasPrefix("warning: with --epochs 1000 this run takes about 12 min 30 s"))
+
+    await #expect(processExitsWith: .failure) {
+      var options = ChapterOptions(chapter: "Chapter05", summary: "s", arguments: [])
+      let epochs = options.int("--epochs", default: 20, help: "passes", range: 1...1000)
+      options.parse(cost: RunCost(seconds: 0.75 * Double(epochs)), usualCost: RunCost(seconds: 14))
+    }
+  }
+
+  @Test("The hidden switches cannot be declared by a chapter")
+  func hiddenSwitchesAreReserved() async {
+    await #expect(processExitsWith: .failure) {
+      var options = ChapterOptions(chapter: "T", summary: "s", arguments: [])
+      _ = options.flag("--dry-run", help: "mine")
+    }
+  }
+
   // MARK: Errors
 
   @Test("A CourseError says where, what and how to fix")
@@ -315,6 +413,13 @@ struct SupportTests {
     #expect(formatDuration(.milliseconds(1500)) == "1.5 s")
     #expect(formatClock(75) == "1:15")
     #expect(formatClock(3723) == "1:02:03")
+  }
+
+  @Test("Counts take the plural only when they are not one; sizes read in B, kB, MB, GB")
+  func countsAndSizes() {
+    #expect(counted(1, "epoch") == "1 epoch" && counted(0, "epoch") == "0 epochs" && counted(20, "epoch") == "20 epochs")
+    #expect(formatBytes(512) == "512 B" && formatBytes(268_800) == "268.8 kB")
+    #expect(formatBytes(27_000_000) == "27.0 MB" && formatBytes(3.8e9) == "3.8 GB")
   }
 
   @Test("Percentages and fixed decimals do not depend on locale")

@@ -96,6 +96,30 @@ struct Chapter05TrainingLoopTests {
     #expect(Swift.abs(a.data[0] - 0.99) < 1e-4 && Swift.abs(a.data[1] - 0.99) < 1e-6)
   }
 
+  @Test("the progress line: one plain line per epoch, without a time-left estimate, when not on a terminal")
+  func progressLineOffTerminal() throws {
+    let train = blobs(count: 60, seed: 3)
+    final class Sink { var text = "" }
+    for terminal in [false, true] {
+      let sink = Sink()
+      let network = blobClassifier(seed: 4)
+      _ = try DeepLearning.train(
+        network, on: ClassificationData(inputs: train.inputs, labels: train.labels, model: network),
+        optimizer: SGD(network.parameters, learningRate: 0.1),
+        settings: TrainingSettings(epochs: 3, batchSize: 20, seed: 5),
+        observer: ProgressLineObserver(output: ProgressOutput(isTerminal: terminal) { sink.text += $0 }))
+      let lines = sink.text.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+      if terminal {
+        #expect(sink.text.contains("\r") && sink.text.contains(" left)"), "on a terminal: \(sink.text)")
+      } else {
+        #expect(lines.count == 3 && lines.first?.hasPrefix("epoch 1/3  3/3  loss ") == true, "\(sink.text)")
+        #expect(!sink.text.contains("\r") && !sink.text.contains("\u{1B}") && !sink.text.contains("left"),
+                "in a log the epoch lines carry no carriage return and no stale estimate: \(sink.text)")
+        #expect(lines.last?.hasPrefix("epoch 3/3  3/3  loss ") == true, "\(sink.text)")
+      }
+    }
+  }
+
   @Test func gradientClippingScalesTheGlobalNorm() {
     let a = Tensor([0, 0], requiresGrad: true), b = Tensor([0], requiresGrad: true)
     a.grad = Tensor([3, 0]); b.grad = Tensor([4])

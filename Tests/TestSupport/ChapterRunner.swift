@@ -17,8 +17,12 @@ public struct ChapterRunnerError: Error, CustomStringConvertible {
 public final class ChapterRun: Sendable {
   /// The command, as a learner would type it, for failure messages.
   public let command: String
-  /// The exit status: 0 for success, 1 for an error the chapter reported, 2 for a usage mistake.
+  /// The exit status: 0 for success, 1 for an error the chapter reported, 2 for a usage mistake;
+  /// the signal's number when `crashed`.
   public let status: Int32
+  /// Whether the chapter was stopped by a signal (a crash such as `Fatal error`, an index out of
+  /// range, or being killed), rather than exiting with a status.
+  public let crashed: Bool
   /// Everything written to standard output.
   public let output: String
   /// Everything written to standard error.
@@ -26,9 +30,11 @@ public final class ChapterRun: Sendable {
   /// The working directory of the run; figures are under `figures/` in it. Removed when the run is released.
   public let directory: URL
 
-  public init(command: String, status: Int32, output: String, errors: String, directory: URL) {
+  public init(command: String, status: Int32, crashed: Bool = false, output: String, errors: String,
+              directory: URL) {
     self.command = command
     self.status = status
+    self.crashed = crashed
     self.output = output
     self.errors = errors
     self.directory = directory
@@ -92,8 +98,52 @@ public enum ChapterRunner {
   public static let packageRoot = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-  /// The folder of the UCI digits, for chapters that take `--data`.
-  public static let digitsFolder = packageRoot.appendingPathComponent("Datasets/uci-digits").path
+  /// The course's `Datasets` folder.
+  public static let datasetsFolder = packageRoot.appendingPathComponent("Datasets").path
+
+  /// A fresh copy of some of the course's data sets (`folders`, such as `["uci-digits"]`) in a new
+  /// temporary folder `…/<unique>/Datasets`, for a test to damage and hand to a chapter through
+  /// `COURSE_DATASETS`; the caller removes it (`removeCopyOfDatasets`).
+  public static func copyOfDatasets(_ folders: [String]) throws -> URL {
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("data-\(UUID().uuidString)/Datasets")
+    try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+    for folder in folders {
+      try FileManager.default.copyItem(
+        at: URL(fileURLWithPath: datasetsFolder).appendingPathComponent(folder),
+        to: root.appendingPathComponent(folder))
+    }
+    return root
+  }
+
+  /// Removes a folder made by `copyOfDatasets`, with its unique parent.
+  public static func removeCopyOfDatasets(_ root: URL) {
+    try? FileManager.default.removeItem(at: root.deletingLastPathComponent())
+  }
+
+  /// Replaces field `field` (0-based, comma-separated) of line `line` (1-based) of the text file at `url`.
+  public static func replaceField(_ field: Int, ofLine line: Int, in url: URL, with text: String) throws {
+    var lines = try String(contentsOf: url, encoding: .utf8).components(separatedBy: "\n")
+    var fields = lines[line - 1].components(separatedBy: ",")
+    fields[field] = text
+    lines[line - 1] = fields.joined(separator: ",")
+    try lines.joined(separator: "\n").write(to: url, atomically: true, encoding: .utf8)
+  }
+
+  /// Checks that a run stopped on a data error: exit 1, the `error:` message containing each of
+  /// `messages`, nothing printed to standard output and no figure written (nothing half-done).
+  public static func expectDataError(_ run: ChapterRun, _ messages: [String],
+                                     sourceLocation: SourceLocation = #_sourceLocation) {
+    #expect(run.status == 1 && !run.crashed, "\(run.command) exited with \(run.status):\n\(run.errors)",
+            sourceLocation: sourceLocation)
+    #expect(run.errors.hasPrefix("error: "), "\(run.errors)", sourceLocation: sourceLocation)
+    for message in messages {
+      #expect(run.errors.contains(message), "expected \"\(message)\" in:\n\(run.errors)", sourceLocation: sourceLocation)
+    }
+    #expect(run.output.isEmpty, "the chapter printed before checking its data:\n\(run.output)",
+            sourceLocation: sourceLocation)
+    #expect(!FileManager.default.fileExists(atPath: run.directory.appendingPathComponent("figures").path),
+            "the chapter wrote figures before checking its data", sourceLocation: sourceLocation)
+  }
 
   /// The built executable `name`, looked for next to the running test binary, then in .build/debug.
   public static func executable(_ name: String) throws -> URL {
@@ -128,9 +178,11 @@ public enum ChapterRunner {
     }
   }
 
-  /// Runs chapter `name` with `arguments` in a fresh temporary directory, stopping it after `timeout` seconds.
-  public static func run(_ name: String, _ arguments: [String] = [], timeout: Double = 120,
-                         environment: [String: String] = [:]) throws -> ChapterRun {
+  /// Runs chapter `name` with `arguments` in a fresh temporary directory, with `environment` added
+  /// to this process's (e.g. `COURSE_DATASETS` to read a damaged copy of the data), stopping it
+  /// after `timeout` seconds.
+  public static func run(_ name: String, _ arguments: [String] = [], environment: [String: String] = [:],
+                         timeout: Double = 120) throws -> ChapterRun {
     let program = try executable(name)
     let fileManager = FileManager.default
     let directory = fileManager.temporaryDirectory.appendingPathComponent("\(name)-run-\(UUID().uuidString)")
@@ -150,7 +202,9 @@ public enum ChapterRunner {
     process.executableURL = program
     process.arguments = arguments
     process.currentDirectoryURL = directory
-    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    if !environment.isEmpty {
+      process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    }
     process.standardOutput = outputHandle
     process.standardError = errorHandle
     process.standardInput = FileHandle.nullDevice
@@ -169,7 +223,7 @@ public enum ChapterRunner {
     try outputHandle.close()
     try errorHandle.close()
     return ChapterRun(
-      command: command, status: process.terminationStatus,
+      command: command, status: process.terminationStatus, crashed: process.terminationReason == .uncaughtSignal,
       output: (try? String(contentsOf: outputURL, encoding: .utf8)) ?? "",
       errors: (try? String(contentsOf: errorURL, encoding: .utf8)) ?? "", directory: directory)
   }

@@ -13,24 +13,20 @@ public struct DigitPair {
   public let labels: Tensor
   public var count: Int { features.size(0) }
 
-  /// Reads the digits `first` and `second` from one of the `uci-digits` CSV files.
-  public init(csv path: String, first: Int, second: Int) throws {
-    if !FileManager.default.fileExists(atPath: path) {
-      throw CourseError("cannot read the digits file", path: path,
-                        fix: "run the chapter from the package root (the folder with Package.swift), or " +
-                             "pass the folder that holds train.csv and test.csv with --data")
+  /// The images of the digits `first` and `second` among `digits` (the UCI digits, as
+  /// `Datasets.uciDigits` loads them: every value already checked to be a pixel 0…16 or a label 0…9).
+  ///
+  /// - Throws: a `CourseError` naming `digits` when either digit has no image in it.
+  public init(_ digits: ImageDataset, first: Int, second: Int) throws(CourseError) {
+    if first == second || ![first, second].allSatisfy(digits.classNames.indices.contains) {
+      fatalError("DigitPair: \(first) and \(second) must be two different classes of \(digits.name)")
     }
-    let table = try readNumericCSV(path, labelColumn: "label")
-    if table.features.shape.last != 64 {
-      throw CourseError("expected 64 pixel columns, found \(table.features.shape.last ?? 0)",
-                        path: path, fix: restoreAdvice(for: path))
+    let rows = digits.labels.indices.filter { digits.labels[$0] == first || digits.labels[$0] == second }
+    for digit in [first, second] where !rows.contains(where: { digits.labels[$0] == digit }) {
+      throw CourseError("\(digits.name) has no image of the digit \(digit)",
+                        fix: "restore the data with `git checkout -- Datasets/uci-digits` in the package root")
     }
-    let rows = table.labels.indices.filter { table.labels[$0] == first || table.labels[$0] == second }
-    if rows.isEmpty {
-      throw CourseError("no images of the digits \(first) and \(second)", path: path,
-                        fix: "choose two different digits from 0 to 9")
-    }
-    features = table.features.rows(at: rows).map { $0 / 16 }
-    labels = Tensor(shape: [rows.count, 1], data: rows.map { table.labels[$0] == second ? 1 : 0 })
+    features = digits.inputs(.flat).rows(at: rows)
+    labels = Tensor(shape: [rows.count, 1], data: rows.map { digits.labels[$0] == second ? 1 : 0 })
   }
 }

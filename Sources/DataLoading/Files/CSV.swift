@@ -64,7 +64,7 @@ public let defaultMissingValueMarkers: Set<String> = ["", "NA", "N/A", "?"]
 ///   - separator: the byte between fields, `,` by default (`;` for some spreadsheets).
 /// - Throws: a `CourseError` naming the file and line when the file is missing or empty, the
 ///   label column is not in the header, a row has the wrong number of fields, a field is not a
-///   number, or a label is not a whole number ≥ 0.
+///   finite number (`nan` and `inf` are not data), or a label is not a whole number ≥ 0.
 public func readNumericCSV(
   _ path: String, labelColumn: String? = "label",
   missingValueMarkers: Set<String> = defaultMissingValueMarkers, separator: Character = ","
@@ -118,13 +118,22 @@ public func readNumericCSV(
       let value: Float
       if missingValueMarkers.contains(text) {
         value = .nan
-      } else if let number = Float(text) {
+      } else if let number = Float(text), number.isFinite {
         value = number
+      } else if Float(text) != nil {
+        throw CourseError(
+          "expected a finite number in column \(column + 1) (\(quotedField(name))), found \(quotedField(text))",
+          path: path, line: lineNumber, byteOffset: field.lowerBound,
+          fix: "write a number there"
+            + (missingValueMarkers.isEmpty ? ", or " : " (a missing value may be left empty), or ")
+            + restoreAdvice(for: path))
       } else {
         throw CourseError(
           "expected a number in column \(column + 1) (\(quotedField(name))), found \(quotedField(text))",
           path: path, line: lineNumber, byteOffset: field.lowerBound,
-          fix: "write a number there (a missing value may be left empty), or " + restoreAdvice(for: path))
+          fix: "write a number there"
+            + (missingValueMarkers.isEmpty ? ", or " : " (a missing value may be left empty), or ")
+            + restoreAdvice(for: path))
       }
       if column == labelIndex {
         if value.isNaN {
@@ -142,6 +151,11 @@ public func readNumericCSV(
       }
     }
     lineNumbers.append(lineNumber)
+  }
+  if lineNumbers.isEmpty {
+    throw CourseError(
+      "expected at least one row of numbers after the header line, found none", path: path, line: 2,
+      fix: restoreAdvice(for: path))
   }
   return NumericTable(
     path: path, columnNames: columnNames, labelColumn: labelColumn,

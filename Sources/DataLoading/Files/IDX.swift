@@ -62,6 +62,11 @@ func readIDX(_ path: String, axes: Int, what: String, itemName: String) throws(C
   }
 
   let shape = (0..<axes).map { Int(bigEndianUInt32(bytes, at: 4 + 4 * $0)) }
+  if shape[0] == 0 {
+    throw CourseError(
+      "the header promises 0 \(itemName)s: the file holds no data", path: path, byteOffset: 4,
+      fix: restoreAdvice(for: path))
+  }
   for (axis, size) in shape.enumerated().dropFirst() where size == 0 {
     throw CourseError(
       "the header gives size 0 for axis \(axis) (sizes \(shape.map(String.init).joined(separator: " × ")))",

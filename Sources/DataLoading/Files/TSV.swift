@@ -142,7 +142,8 @@ public struct TextDataset: Sendable {
 /// ```
 /// - Parameter labelNames: the labels allowed, in index order; any other label in the file is an
 ///   error. `nil` takes the labels found, sorted.
-/// - Throws: what `readTSV` throws, and a `CourseError` naming the line of a label not in `labelNames`.
+/// - Throws: what `readTSV` throws, and a `CourseError` naming the line of a label not in `labelNames`,
+///   or saying that the file holds no texts after its header.
 public func readLabelledText(
   _ path: String, labelNames: [String]? = nil, labelColumn: String = "label", textColumn: String = "text",
   name: String? = nil
@@ -164,6 +165,11 @@ public func readLabelledText(
         fix: "correct the label at the start of the line, or " + restoreAdvice(for: path))
     }
     labels.append(label)
+  }
+  if table.rows.isEmpty {
+    throw CourseError(
+      "expected at least one text after the header line, found none", path: path, line: 2,
+      fix: "add lines of \(labelColumn)<TAB>\(textColumn), or " + restoreAdvice(for: path))
   }
   var otherColumns: [String: [String]] = [:]
   for (index, column) in table.columns.enumerated() where index != labelIndex && index != textIndex {

@@ -137,7 +137,9 @@ public struct TrainingHistory: Sendable {
 /// Runs `data` through the model without gradients, in batches, and returns the mean
 /// cross-entropy, the accuracy and each example's predicted class.
 public func evaluate(_ data: ClassificationData, batchSize: Int = 256) -> Evaluation {
-  withoutGradients {
+  // A loss or an accuracy over no examples is no measurement; the data loaders guarantee examples.
+  if data.count == 0 { fatalError("evaluate: no examples to evaluate") }
+  return withoutGradients {
     var totalLoss: Float = 0
     var predictions: [Int] = []
     predictions.reserveCapacity(data.count)
@@ -149,8 +151,7 @@ public func evaluate(_ data: ClassificationData, batchSize: Int = 256) -> Evalua
       predictions += logits.argmax()
     }
     let correct = zip(predictions, data.labels).filter { $0 == $1 }.count
-    return Evaluation(loss: totalLoss / Float(Swift.max(data.count, 1)),
-                      accuracy: Float(correct) / Float(Swift.max(data.count, 1)),
+    return Evaluation(loss: totalLoss / Float(data.count), accuracy: Float(correct) / Float(data.count),
                       predictions: predictions)
   }
 }
@@ -163,6 +164,10 @@ public func train(_ model: any Module, on training: ClassificationData,
                   validation: ClassificationData? = nil, optimizer: any Optimizer,
                   settings: TrainingSettings,
                   observer: (any TrainingObserver)? = nil) throws -> TrainingHistory {
+  if training.count == 0 || settings.epochs < 1 || settings.batchSize < 1 {
+    fatalError("train: \(training.count) training examples, \(settings.epochs) epochs and batches of "
+               + "\(settings.batchSize): each must be at least 1 (the data loaders guarantee examples)")
+  }
   if settings.keepsBest != nil && validation == nil {
     fatalError("train: keepsBest chooses an epoch by its validation figures; pass validation: data")
   }
