@@ -416,6 +416,12 @@ struct Chapter17EngineTests {
     } } } }
     #expect(split.mergeHeads().data == x.data && split.mergeHeads().shape == x.shape)
     expectGradientsMatch("splitHeads", [randomInput([2, 3, 8], seed: 23)]) { $0[0].splitHeads(2) }
+    // One block of a fused [B, T, 3C] projection: the same as chunking it out first.
+    let qkv = randomInput([2, 3, 3 * 8], seed: 42)
+    for part in 0..<3 {
+      #expect(qkv.splitHeads(2, part: part, of: 3).data == qkv.chunked(3, axis: -1)[part].splitHeads(2).data)
+      expectGradientsMatch("splitHeads part \(part) of 3", [qkv]) { $0[0].splitHeads(2, part: part, of: 3) }
+    }
     expectGradientsMatch("mergeHeads", [randomInput([2, 2, 3, 4], seed: 24)]) { $0[0].mergeHeads() }
   }
 

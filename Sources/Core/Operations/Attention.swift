@@ -155,29 +155,26 @@ public func scaledDotProductAttention(query: Tensor, key: Tensor, value: Tensor,
   return batchedMatmul(weights, value)                                      // [..., T, Dv]
 }
 
-/// Copies `blocks` runs of `run` floats each: run `i` goes from source + sourceOffset(i) to
-/// destination + i·run. Splitting and merging heads are this, with the offsets of a permutation.
-@inline(__always)
-private func gatherRuns(_ source: UnsafePointer<Float>, into destination: UnsafeMutablePointer<Float>,
-                        blocks: Int, run: Int, sourceOffset: (Int) -> Int) {
-  for i in 0..<blocks { (destination + i * run).update(from: source + sourceOffset(i), count: run) }
-}
-
 extension Tensor {
   /// [B, T, C] → [B, H, T, D] with D = C/H: the features of every position cut into `heads`
   /// slices of D, each head's slices gathered into a [T, D] matrix of its own. The same as
   /// `reshaped([B, T, H, D]).permuted([0, 2, 1, 3])`, done as B·H·T copies of D floats.
-  /// Backward: the inverse move, `mergeHeads`.
-  public func splitHeads(_ heads: Int) -> Tensor {
-    guard rank == 3, heads > 0, shape[2] % heads == 0 else {
-      fatalError("splitHeads(\(heads)): needs [B, T, C] with C divisible by the number of " +
-                 "heads, got \(shape)")
+  ///
+  /// With `parts` > 1 the last axis holds `parts` blocks of C side by side and only block
+  /// `part` is split: `qkv.splitHeads(4, part: 1, of: 3)` are the keys of a fused [B, T, 3C]
+  /// query-key-value projection, without first copying them out with `chunked`.
+  /// Backward: the inverse move (zeros for the other blocks).
+  public func splitHeads(_ heads: Int, part: Int = 0, of parts: Int = 1) -> Tensor {
+    guard rank == 3, heads > 0, parts > 0, 0 <= part, part < parts, shape[2] % (heads * parts) == 0 else {
+      fatalError("splitHeads(\(heads), part: \(part), of: \(parts)): needs [B, T, parts·C] with C " +
+                 "divisible by the number of heads and 0 ≤ part < parts, got \(shape)")
     }
-    let (b, t, c) = (shape[0], shape[1], shape[2])
-    let value = Tensor(shape: [b, heads, t, c / heads],
-                       data: movingHeads(data, batch: b, heads: heads, time: t, split: true))
+    let (b, t, d) = (shape[0], shape[1], shape[2] / parts / heads)
+    let layout = HeadLayout(batch: b, heads: heads, time: t, width: d, part: part, parts: parts)
+    let value = Tensor(shape: [b, heads, t, d], data: layout.toHeads(data))
+    let shape = self.shape
     return .record(value, operation: "splitHeads", inputs: [self]) { grad in
-      [Tensor(shape: [b, t, c], data: movingHeads(grad.data, batch: b, heads: heads, time: t, split: false))]
+      [Tensor(shape: shape, data: layout.fromHeads(grad.data))]
     }
   }
 
@@ -185,33 +182,55 @@ extension Tensor {
   public func mergeHeads() -> Tensor {
     if rank != 4 { fatalError("mergeHeads(): needs [B, H, T, D], got \(shape)") }
     let (b, h, t, d) = (shape[0], shape[1], shape[2], shape[3])
-    let value = Tensor(shape: [b, t, h * d],
-                       data: movingHeads(data, batch: b, heads: h, time: t, split: false))
+    let layout = HeadLayout(batch: b, heads: h, time: t, width: d, part: 0, parts: 1)
+    let value = Tensor(shape: [b, t, h * d], data: layout.fromHeads(data))
     return .record(value, operation: "mergeHeads", inputs: [self]) { grad in
-      [Tensor(shape: [b, h, t, d], data: movingHeads(grad.data, batch: b, heads: h, time: t, split: true))]
+      [Tensor(shape: [b, h, t, d], data: layout.toHeads(grad.data))]
     }
   }
 }
 
-/// The values of `splitHeads` ([B, T, H·D] → [B, H, T, D], `split`) or `mergeHeads` (back).
-private func movingHeads(_ values: [Float], batch: Int, heads: Int, time: Int, split: Bool) -> [Float] {
-  let d = values.count / Swift.max(batch * heads * time, 1)
-  var out = uninitializedFloats(values.count)
-  values.withUnsafeBufferPointer { source in
-    out.withUnsafeMutableBufferPointer { destination in
-      guard let source = source.baseAddress, let destination = destination.baseAddress else { return }
-      if split {  // run (n, h, t) of the result comes from position (n, t), slice h
-        gatherRuns(source, into: destination, blocks: batch * heads * time, run: d) { i in
-          let (n, h, t) = (i / (heads * time), i / time % heads, i % time)
-          return ((n * time + t) * heads + h) * d
-        }
-      } else {  // run (n, t, h) of the result comes from head h, row t
-        gatherRuns(source, into: destination, blocks: batch * time * heads, run: d) { i in
-          let (n, t, h) = (i / (time * heads), i / heads % time, i % heads)
-          return ((n * heads + h) * time + t) * d
-        }
+/// Where head h's D features of position t of sequence n live in [B, T, parts·H·D] (block
+/// `part`) and in [B, H, T, D]: the two moves between them copy runs of D floats.
+private struct HeadLayout {
+  let batch: Int, heads: Int, time: Int, width: Int, part: Int, parts: Int
+
+  /// The start of (n, h, t) in [B, T, parts·H·D].
+  @inline(__always) func byPosition(_ n: Int, _ h: Int, _ t: Int) -> Int {
+    (((n * time + t) * parts + part) * heads + h) * width
+  }
+
+  /// The start of (n, h, t) in [B, H, T, D].
+  @inline(__always) func byHead(_ n: Int, _ h: Int, _ t: Int) -> Int {
+    ((n * heads + h) * time + t) * width
+  }
+
+  /// [B, T, parts·H·D] → [B, H, T, D] (block `part`).
+  func toHeads(_ values: [Float]) -> [Float] {
+    var out = uninitializedFloats(batch * heads * time * width)
+    values.withUnsafeBufferPointer { source in
+      out.withUnsafeMutableBufferPointer { destination in
+        guard let source = source.baseAddress, let destination = destination.baseAddress else { return }
+        for n in 0..<batch { for h in 0..<heads { for t in 0..<time {
+          (destination + byHead(n, h, t)).update(from: source + byPosition(n, h, t), count: width)
+        } } }
       }
     }
+    return out
   }
-  return out
+
+  /// [B, H, T, D] → [B, T, parts·H·D], into block `part`; the other blocks are 0.
+  func fromHeads(_ values: [Float]) -> [Float] {
+    let count = batch * time * parts * heads * width
+    var out = parts == 1 ? uninitializedFloats(count) : [Float](repeating: 0, count: count)
+    values.withUnsafeBufferPointer { source in
+      out.withUnsafeMutableBufferPointer { destination in
+        guard let source = source.baseAddress, let destination = destination.baseAddress else { return }
+        for n in 0..<batch { for t in 0..<time { for h in 0..<heads {
+          (destination + byPosition(n, h, t)).update(from: source + byHead(n, h, t), count: width)
+        } } }
+      }
+    }
+    return out
+  }
 }

@@ -8,7 +8,8 @@ import Kernels
 // kernel reads a transpose through swapped strides.
 //
 // One such product (64×64×16 in the course's small GPT) is too small to share between cores,
-// so the batch is shared instead: each core takes a run of whole products.
+// so the batch is shared instead: each core takes a run of whole products. (`matmul` accepts
+// the same batched shapes, without transposes, and runs the products one after another.)
 
 /// out[i] = op(a[i]) · op(b[i]) for i in 0..<batch, where a[i] starts at a + i·batchStrideA
 /// (stored [m, k], or [k, m] when `transposeA`), b[i] at b + i·batchStrideB (stored [k, n], or
@@ -27,8 +28,8 @@ func multiplyBatches(batch: Int, m: Int, n: Int, k: Int,
                    c: out + index * m * n, ldc: n, accumulate: false, threads: threads)
   }
   let cores = ProcessInfo.processInfo.activeProcessorCount
-  // Large products are split between the cores by the kernel itself; a batch of small ones is
-  // split into runs of whole products, one run per core.
+  // Large products are split between the cores by the kernel itself (which splits nothing
+  // below 2 × 2¹⁸ multiply-adds); a batch of small ones into runs of whole products, one per core.
   if batch < 2 || cores < 2 || m * n * k >= 1 << 19 {
     for index in 0..<batch { multiply(index, threads: cores) }
     return

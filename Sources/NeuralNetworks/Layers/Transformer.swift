@@ -48,10 +48,11 @@ public final class CausalSelfAttention: Layer {
 
   /// [B, T, C] → [B, T, C].
   public func callAsFunction(_ x: Tensor) -> Tensor {
-    let qkv = attention(x).chunked(3, axis: -1)
-    let y = scaledDotProductAttention(query: qkv[0].splitHeads(heads), key: qkv[1].splitHeads(heads),
-                                      value: qkv[2].splitHeads(heads), causal: true)
-    return projection(y.mergeHeads())
+    let qkv = attention(x)                                    // [B, T, 3C]: q | k | v
+    let y = scaledDotProductAttention(query: qkv.splitHeads(heads, part: 0, of: 3),
+                                      key: qkv.splitHeads(heads, part: 1, of: 3),
+                                      value: qkv.splitHeads(heads, part: 2, of: 3), causal: true)
+    return projection(y.mergeHeads())                         // the heads side by side: [B, T, C]
   }
 }
 

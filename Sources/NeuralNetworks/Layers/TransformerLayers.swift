@@ -11,8 +11,8 @@ public final class GELU: Layer {
 }
 
 /// Layer normalisation as a layer: a learned scale γ (initialised to 1) and, optionally, a
-/// learned shift β (initialised to 0) per feature, as PyTorch's `nn.LayerNorm(features)`.
-/// nanoGPT leaves out β (`bias: false`): slightly better and faster.
+/// learned shift β (initialised to 0) per feature, as PyTorch's `nn.LayerNorm(features, bias:)`.
+/// Without β by default, as in nanoGPT ("a bit better and faster"); PyTorch's default keeps it.
 public final class LayerNorm: Layer {
   /// γ, [features].
   public let weight: Tensor
