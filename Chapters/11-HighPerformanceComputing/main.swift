@@ -21,7 +21,7 @@ options.parse()
 
 runChapter {
   let reference = try referencePath.isEmpty ? nil : readReference(referencePath)
-  let cores = ProcessInfo.processInfo.activeProcessorCount
+  let cores = engineCores
   var generator = RandomGenerator(seed: seed)
   let (m, n, k) = (size, size, size)
   let a = Tensor.randomUniform([m, k], low: -1, high: 1, using: &generator).data
