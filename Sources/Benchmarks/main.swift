@@ -25,10 +25,11 @@ struct Row: Codable {
   let value: Double
 }
 
-/// What either side writes with --json.
+/// What either side writes with --json. (`kernels`, the engine's kernel path, is Swift's only.)
 struct Results: Codable {
   let engine: String
   let cores: Int
+  var kernels: String? = nil
   let rows: [Row]
 }
 
@@ -65,6 +66,7 @@ runChapter {
     ("LSTM step 32×64 tokens, H 200, Adam", lstmClassifierTrainingStep(using: &generator)),
   ]
   if profileSteps {
+    print("kernels: \(kernelDescription)\n")
     for (name, step) in steps {
       for _ in 0..<3 { step.run() }  // warm-up
       let (_, profiler) = profile { for _ in 0..<step.repetitions { step.forwardAndBackward() } }
@@ -83,11 +85,13 @@ runChapter {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .withoutEscapingSlashes]
     print(String(decoding: try encoder.encode(Results(engine: "Swift engine", cores: cores,
-                                                       rows: rows)), as: UTF8.self))
+                                                       kernels: kernelDescription, rows: rows)),
+                 as: UTF8.self))
     return
   }
   print("Swift engine on \(cores) cores of \(processorName()), \(utcNow()); "
         + "each figure the median of several timed runs")
+  print("kernels: \(kernelDescription)")
   func figure(_ row: Row) -> String { format(row.value, decimals: row.unit == "ms" ? 2 : 1) }
   guard let reference else {
     printTable(headers: ["benchmark", "unit", "Swift"],
@@ -105,6 +109,15 @@ runChapter {
               format(row.value / other.value, decimals: 2)]
     })
   print("ratio: above 1 is better for GFLOP/s (Swift faster), below 1 is better for ms")
+}
+
+/// The kernel path the engine picked on this machine, and why: "16-wide (SIMD16<Float>, 8×32
+/// tile), chosen for AVX-512".
+var kernelDescription: String {
+  let path = KernelPath.preferred
+  let why = ProcessInfo.processInfo.environment["DEEPLEARNING_KERNEL_PATH"] != nil
+    ? "set by DEEPLEARNING_KERNEL_PATH" : "chosen for \(VectorUnit.current.name)"
+  return "\(path), \(why)"
 }
 
 /// The processor's model name from /proc/cpuinfo (Linux), or "this machine".

@@ -49,6 +49,7 @@ public enum KernelPath: String, CaseIterable, Sendable, CustomStringConvertible 
 
   @TaskLocal static var override: KernelPath?
 
+  // snippet: kernel-path-choice
   /// The path this process uses: the widest the CPU has, unless the environment variable
   /// `DEEPLEARNING_KERNEL_PATH` names one (`simd8` or `simd16`), to compare them on one machine.
   /// Decided once, on first use.
@@ -61,6 +62,7 @@ public enum KernelPath: String, CaseIterable, Sendable, CustomStringConvertible 
     }
     return VectorUnit.current.hasAVX512 ? .simd16 : .simd8
   }()
+  // end snippet
 }
 
 /// What the processor's vector unit is, read once from the operating system.

@@ -454,8 +454,13 @@ enum BlockedProduct<Kernel: MicroKernel> {
           Kernel.multiply(depth: depth, a: panelA, b: panelB, bRowStride: bRowStride,
                           c: tileOfC, ldc: c.leadingDimension, addToC: addToC)
         } else {
-          Kernel.multiply(depth: depth, a: panelA, b: panelB, bRowStride: bRowStride,
-                          c: edgeTile, ldc: tileColumns, addToC: false)
+          if validColumns <= tileColumns / 2 {
+            Kernel.multiplyLeftHalf(depth: depth, a: panelA, b: panelB, bRowStride: bRowStride,
+                                    c: edgeTile, ldc: tileColumns, addToC: false)
+          } else {
+            Kernel.multiply(depth: depth, a: panelA, b: panelB, bRowStride: bRowStride,
+                            c: edgeTile, ldc: tileColumns, addToC: false)
+          }
           for i in 0..<validRows {
             for j in 0..<validColumns {
               let sum = edgeTile[i * tileColumns + j]

@@ -25,6 +25,12 @@ protocol MicroKernel {
   static var columns: Int { get }
   static func multiply(depth: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
                        bRowStride: Int, c: UnsafeMutablePointer<Float>, ldc: Int, addToC: Bool)
+  /// The same for the left half of the tile only (`columns / 2` columns), for the last panel of
+  /// a product whose width leaves at most that many columns: a product 100 wide is 3 panels of 32
+  /// and 4 columns, and the 8×16 kernel does half the work of the 8×32 on that last one.
+  static func multiplyLeftHalf(depth: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+                               bRowStride: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
+                               addToC: Bool)
 }
 
 /// The 8-wide kernel, a 6×16 tile (AVX2; NEON as pairs of registers).
@@ -78,6 +84,38 @@ enum SIMD8Kernel: MicroKernel {
     storeRow(c50, c51, to: c + 5 * ldc, addToC: addToC)
   }
   // end snippet
+
+  /// The left 6×8 half of the tile.
+  @inline(never)
+  static func multiplyLeftHalf(depth: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+                               bRowStride: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
+                               addToC: Bool) {
+    var c0 = SIMD8<Float>(), c1 = SIMD8<Float>(), c2 = SIMD8<Float>()
+    var c3 = SIMD8<Float>(), c4 = SIMD8<Float>(), c5 = SIMD8<Float>()
+    var a = a, b = b
+    for _ in 0..<depth {
+      let b0 = load8(b)
+      c0 = c0.addingProduct(SIMD8<Float>(repeating: a[0]), b0)
+      c1 = c1.addingProduct(SIMD8<Float>(repeating: a[1]), b0)
+      c2 = c2.addingProduct(SIMD8<Float>(repeating: a[2]), b0)
+      c3 = c3.addingProduct(SIMD8<Float>(repeating: a[3]), b0)
+      c4 = c4.addingProduct(SIMD8<Float>(repeating: a[4]), b0)
+      c5 = c5.addingProduct(SIMD8<Float>(repeating: a[5]), b0)
+      a += rows
+      b += bRowStride
+    }
+    storeHalfRow(c0, to: c, addToC: addToC); storeHalfRow(c1, to: c + ldc, addToC: addToC)
+    storeHalfRow(c2, to: c + 2 * ldc, addToC: addToC)
+    storeHalfRow(c3, to: c + 3 * ldc, addToC: addToC)
+    storeHalfRow(c4, to: c + 4 * ldc, addToC: addToC)
+    storeHalfRow(c5, to: c + 5 * ldc, addToC: addToC)
+  }
+
+  @inline(__always)
+  static func storeHalfRow(_ sum: SIMD8<Float>, to row: UnsafeMutablePointer<Float>,
+                           addToC: Bool) {
+    store8(addToC ? load8(row) + sum : sum, row)
+  }
 
   /// Writes (or adds) one 16-wide row of a tile to C.
   @inline(__always)
@@ -147,6 +185,42 @@ enum SIMD16Kernel: MicroKernel {
     storeRow(c70, c71, to: c + 7 * ldc, addToC: addToC)
   }
   // end snippet
+
+  /// The left 8×16 half of the tile.
+  @inline(never)
+  static func multiplyLeftHalf(depth: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+                               bRowStride: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
+                               addToC: Bool) {
+    var c0 = SIMD16<Float>(), c1 = SIMD16<Float>(), c2 = SIMD16<Float>(), c3 = SIMD16<Float>()
+    var c4 = SIMD16<Float>(), c5 = SIMD16<Float>(), c6 = SIMD16<Float>(), c7 = SIMD16<Float>()
+    var a = a, b = b
+    for _ in 0..<depth {
+      let b0 = load16(b)
+      c0 = c0.addingProduct(SIMD16<Float>(repeating: a[0]), b0)
+      c1 = c1.addingProduct(SIMD16<Float>(repeating: a[1]), b0)
+      c2 = c2.addingProduct(SIMD16<Float>(repeating: a[2]), b0)
+      c3 = c3.addingProduct(SIMD16<Float>(repeating: a[3]), b0)
+      c4 = c4.addingProduct(SIMD16<Float>(repeating: a[4]), b0)
+      c5 = c5.addingProduct(SIMD16<Float>(repeating: a[5]), b0)
+      c6 = c6.addingProduct(SIMD16<Float>(repeating: a[6]), b0)
+      c7 = c7.addingProduct(SIMD16<Float>(repeating: a[7]), b0)
+      a += rows
+      b += bRowStride
+    }
+    storeHalfRow(c0, to: c, addToC: addToC); storeHalfRow(c1, to: c + ldc, addToC: addToC)
+    storeHalfRow(c2, to: c + 2 * ldc, addToC: addToC)
+    storeHalfRow(c3, to: c + 3 * ldc, addToC: addToC)
+    storeHalfRow(c4, to: c + 4 * ldc, addToC: addToC)
+    storeHalfRow(c5, to: c + 5 * ldc, addToC: addToC)
+    storeHalfRow(c6, to: c + 6 * ldc, addToC: addToC)
+    storeHalfRow(c7, to: c + 7 * ldc, addToC: addToC)
+  }
+
+  @inline(__always)
+  static func storeHalfRow(_ sum: SIMD16<Float>, to row: UnsafeMutablePointer<Float>,
+                           addToC: Bool) {
+    store16(addToC ? load16(row) + sum : sum, row)
+  }
 
   /// Writes (or adds) one 32-wide row of a tile to C.
   @inline(__always)

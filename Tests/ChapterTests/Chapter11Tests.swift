@@ -342,11 +342,16 @@ struct Chapter11ProgramTests {
     }
     let svg = run.file("figures/11-matmul-versions.svg") ?? ""
     #expect(svg.contains("naive") && svg.contains("engine") && svg.contains("arithmetic roof"))
-    let profile = run.section("11.9 Where a training step's time goes")
+    // Both kernel paths, with the same bits.
+    let widths = run.section("11.9 Vector width")
+    #expect(widths.contains { $0.hasPrefix("simd8 ") } && widths.contains { $0.hasPrefix("simd16 ") },
+            "\(widths)")
+    #expect(widths.contains { $0.hasSuffix("differ by 0.000000 (the same bits)") }, "\(widths)")
+    let profile = run.section("11.10 Where a training step's time goes")
     #expect(profile.contains { $0.hasPrefix("lstmStep") } && profile.contains { $0.hasPrefix("matmul") },
             "\(profile)")
     #expect(profile.contains { $0.hasPrefix("total ") && $0.hasSuffix("ms per run") })
-    #expect(run.line(startingWith: "matrix products:", in: "11.9 Where a training step's time goes")
+    #expect(run.line(startingWith: "matrix products:", in: "11.10 Where a training step's time goes")
               != nil)
   }
 
