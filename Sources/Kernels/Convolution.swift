@@ -168,10 +168,6 @@ enum ConvolutionProduct<Kernel: MicroKernel> {
   static var tileRows: Int { Kernel.rows }
   static var tileColumns: Int { Kernel.columns }
 
-  /// Output positions packed at once per image (a multiple of the tile's columns), so that the
-  /// panels stay small for large images.
-  static var positionBlock: Int { 4096 / tileColumns * tileColumns }
-
   // MARK: - Forward
 
   static func forward(input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
@@ -181,38 +177,28 @@ enum ConvolutionProduct<Kernel: MicroKernel> {
     if s.batch == 0 || outputs == 0 || positions == 0 { return }
     // k = C·kH·kW, blocked as the product W · cols with cols [C·kH·kW, N·P] would be.
     let blocking = DepthBlocking(m: outputs, k: patch, bRowStride: s.columns, bColumnStride: 1)
-    // W, the A of every image's product, packed once (for each block of k).
     let weightView = MatrixView(base: weight, rowStride: patch, columnStride: 1)
-    let packedWeight = PackedPanels(weightView, rows: outputs, blocking: blocking,
-                                    panelHeight: tileRows)
-    defer { packedWeight.deallocate() }
-    let maxColumns = min(positionBlock, roundUp(positions, to: tileColumns))
-    let panelsSize = maxColumns / tileColumns
-      * panelStride(depth: blocking.maxDepth, height: tileColumns)
+    // An image's receptive fields are copied a band of output rows at a time into a small
+    // matrix (at most 64 Ki floats, so it stays in L2), which the product then reads in place.
+    let bandRows = max(1, min(s.outputHeight, (1 << 16) / max(1, patch * s.outputWidth)))
     let outputView = OutputView(base: output, leadingDimension: positions)
 
     forEachImageRange(s, work: outputs * patch * s.columns) { images in
-      let workspace = PackingWorkspace.take(floats: panelsSize + tileRows * tileColumns)
-      defer { PackingWorkspace.giveBack(workspace) }
-      let (panels, edgeTile) = (workspace.floats, workspace.floats + panelsSize)
+      let band = PackingWorkspace.take(floats: patch * bandRows * s.outputWidth)
+      defer { PackingWorkspace.giveBack(band) }
       for n in images {
         let image = input + n * s.channels * s.height * s.width
         let out = outputView.offsetBy(rows: n * outputs, columns: 0)  // out[n] is [O, P]
-        for start in stride(from: 0, to: positions, by: positionBlock) {
-          let columns = min(positionBlock, positions - start)
-          for block in 0..<blocking.count {
-            let depth = blocking.range(block)
-            packReceptiveFields(image, s, patches: depth, positions: start..<start + columns,
-                                into: panels)
-            Product.multiplyPackedBlocks(
-              rows: outputs, columns: columns, depth: depth.count,
-              packedA: packedWeight.block(block),
-              panelsOfB: PanelsOfB(base: panels,
-                                   panelStride: panelStride(depth: depth.count, height: tileColumns),
-                                   rowStride: tileColumns, fullColumns: columns,
-                                   panelColumns: tileColumns, packedEdge: panels),
-              c: out.offsetBy(rows: 0, columns: start), addToC: block > 0, edgeTile: edgeTile)
-          }
+        for firstRow in stride(from: 0, to: s.outputHeight, by: bandRows) {
+          let rows = firstRow..<min(s.outputHeight, firstRow + bandRows)
+          let columns = rows.count * s.outputWidth
+          copyReceptiveFields(image, s, outputRows: rows, into: band.floats)
+          let cols = MatrixView(base: band.floats, rowStride: columns, columnStride: 1)
+          Product.multiplyBlocked(
+            m: outputs, n: columns, a: weightView, b: cols,
+            c: out.offsetBy(rows: 0, columns: firstRow * s.outputWidth), accumulate: false,
+            depthBlocking: blocking,
+            readBInPlace: DepthBlocking.readsBInPlace(m: outputs, b: cols))
         }
         // The bias comes last, added to the finished sum, as conv2d always added it.
         if let bias {
@@ -225,63 +211,46 @@ enum ConvolutionProduct<Kernel: MicroKernel> {
     }
   }
 
-  /// Packs the receptive fields of one image as B panels: for each output position of
-  /// `positions` (the columns, `tileColumns` to a panel) the values cols[q, position] for the
-  /// patch indices q of `patches` (the depth), where q = (c, i, j) and
+  /// im2col for the output rows `outputRows` of one image: cols[q, position] for every patch
+  /// index q = (c, i, j) and every position (y, x) of those rows, as a [C·kH·kW, rows · outW]
+  /// row-major matrix, where
   ///
   ///     cols[(c, i, j), (y, x)] = image[c, y·stride + i − padding, x·stride + j − padding]
   ///
-  /// (0 in the padding). This is im2col, written straight into the micro-kernel's layout: for
-  /// each q, runs of positions along an output row read a run of one image row (contiguous when
-  /// the stride is 1) and write a run of a panel's step.
-  static func packReceptiveFields(_ image: UnsafePointer<Float>, _ s: ConvolutionShape,
-                                  patches: Range<Int>, positions: Range<Int>,
-                                  into panels: UnsafeMutablePointer<Float>) {
-    let stride = panelStride(depth: patches.count, height: tileColumns)
-    let (outputWidth, window) = (s.outputWidth, s.kernelHeight * s.kernelWidth)
-    for (t, q) in patches.enumerated() {
-      let (c, i, j) = (q / window, q % window / s.kernelWidth, q % s.kernelWidth)
+  /// (0 in the padding). Each (q, y) is one run along an image row, contiguous when the stride
+  /// is 1.
+  static func copyReceptiveFields(_ image: UnsafePointer<Float>, _ s: ConvolutionShape,
+                                  outputRows: Range<Int>, into cols: UnsafeMutablePointer<Float>) {
+    let outputWidth = s.outputWidth
+    let columns = outputRows.count * outputWidth
+    var q = 0
+    for c in 0..<s.channels {
       let plane = image + c * s.height * s.width
-      // The output columns x whose input column x·stride + j − padding is inside the image.
-      let inside = validOutputRange(offset: j - s.padding, size: s.width, count: outputWidth,
-                                    stride: s.stride)
-      var position = positions.lowerBound
-      var (y, x) = (position / outputWidth, position % outputWidth)
-      while position < positions.upperBound {
-        // The run of positions along output row y, from x on, in pieces that stay in one panel.
-        let rowEnd = min(position + outputWidth - x, positions.upperBound)
-        let row = y * s.stride + i - s.padding
-        let rowInside = row >= 0 && row < s.height
-        let line = plane + row * s.width + j - s.padding  // input column of x = 0
-        while position < rowEnd {
-          let local = position - positions.lowerBound
-          let count = min(rowEnd - position, tileColumns - local % tileColumns)
-          let to = panels + local / tileColumns * stride + t * tileColumns + local % tileColumns
-          let low = rowInside ? min(max(inside.lowerBound, x), x + count) : x + count
-          let high = rowInside ? max(low, min(inside.upperBound, x + count)) : x + count
-          for r in x..<low { to[r - x] = 0 }
-          if s.stride == 1 {
-            for r in low..<high { to[r - x] = line[r] }
-          } else {
-            for r in low..<high { to[r - x] = line[r * s.stride] }
+      for i in 0..<s.kernelHeight {
+        for j in 0..<s.kernelWidth {
+          let inside = validOutputRange(offset: j - s.padding, size: s.width,
+                                        count: outputWidth, stride: s.stride)
+          var to = cols + q * columns
+          for y in outputRows {
+            let row = y * s.stride + i - s.padding
+            if row < 0 || row >= s.height {
+              to.update(repeating: 0, count: outputWidth)
+            } else {
+              let line = plane + row * s.width + j - s.padding  // input column of x = 0
+              for x in 0..<inside.lowerBound { to[x] = 0 }
+              if s.stride == 1 {
+                copyRun(from: line, to: to, range: inside)
+              } else {
+                for x in inside { to[x] = line[x * s.stride] }
+              }
+              for x in inside.upperBound..<outputWidth { to[x] = 0 }
+            }
+            to += outputWidth
           }
-          for r in high..<x + count { to[r - x] = 0 }
-          position += count
-          x += count
+          q += 1
         }
-        (y, x) = (y + 1, 0)
-      }
-      // Zeros after the last position, to the end of its panel.
-      for local in positions.count..<roundUp(positions.count, to: tileColumns) {
-        panels[slot(local, t, stride)] = 0
       }
     }
-  }
-
-  /// Where column `local` of step `t` goes in B panels `stride` floats apart.
-  @inline(__always)
-  static func slot(_ local: Int, _ t: Int, _ stride: Int) -> Int {
-    local / tileColumns * stride + t * tileColumns + local % tileColumns
   }
 
   // MARK: - Weight gradient
@@ -366,7 +335,7 @@ enum ConvolutionProduct<Kernel: MicroKernel> {
         let to = panels + o / tileRows * stride + t0 * tileRows + o % tileRows
         if o < outputs {
           let from = gradient + (n * outputs + o) * positions + p
-          for r in 0..<run { to[r * tileRows] = from[r] }
+          scatterRun(from: from, to: to, range: 0..<run, stride: tileRows)
         } else {
           for r in 0..<run { to[r * tileRows] = 0 }
         }
@@ -410,7 +379,7 @@ enum ConvolutionProduct<Kernel: MicroKernel> {
             let line = plane + row * s.width + j - s.padding
             for r in x..<low { to[r * tileColumns] = 0 }
             if s.stride == 1 {
-              scatterRun(from: line, to: to, range: low..<high)
+              scatterRun(from: line, to: to, range: low..<high, stride: tileColumns)
             } else {
               for r in low..<high { to[r * tileColumns] = line[r * s.stride] }
             }
@@ -423,34 +392,45 @@ enum ConvolutionProduct<Kernel: MicroKernel> {
     }
   }
 
-  /// to[r · tileColumns] = from[r] for r in `range`: one value into each of a run of panel steps.
+  /// to[r · stride] = from[r] for r in `range`: one value into each of a run of panel steps.
   /// Sixteen at a time, loaded as one vector and stored lane by lane: left to itself, the
   /// compiler turns the plain loop into AVX-512 scatter instructions, which are slower.
   @inline(__always)
   static func scatterRun(from: UnsafePointer<Float>, to: UnsafeMutablePointer<Float>,
-                         range: Range<Int>) {
+                         range: Range<Int>, stride: Int) {
     var r = range.lowerBound
     while r + 16 <= range.upperBound {
       let v = load16(from + r)
-      let base = to + r * tileColumns
-      base[0] = v[0]; base[tileColumns] = v[1]; base[2 * tileColumns] = v[2]
-      base[3 * tileColumns] = v[3]; base[4 * tileColumns] = v[4]; base[5 * tileColumns] = v[5]
-      base[6 * tileColumns] = v[6]; base[7 * tileColumns] = v[7]; base[8 * tileColumns] = v[8]
-      base[9 * tileColumns] = v[9]; base[10 * tileColumns] = v[10]; base[11 * tileColumns] = v[11]
-      base[12 * tileColumns] = v[12]; base[13 * tileColumns] = v[13]
-      base[14 * tileColumns] = v[14]; base[15 * tileColumns] = v[15]
+      let base = to + r * stride
+      base[0] = v[0]; base[stride] = v[1]; base[2 * stride] = v[2]; base[3 * stride] = v[3]
+      base[4 * stride] = v[4]; base[5 * stride] = v[5]; base[6 * stride] = v[6]
+      base[7 * stride] = v[7]; base[8 * stride] = v[8]; base[9 * stride] = v[9]
+      base[10 * stride] = v[10]; base[11 * stride] = v[11]; base[12 * stride] = v[12]
+      base[13 * stride] = v[13]; base[14 * stride] = v[14]; base[15 * stride] = v[15]
       r += 16
     }
     while r + 4 <= range.upperBound {
       let v = UnsafeRawPointer(from + r).loadUnaligned(as: SIMD4<Float>.self)
-      let base = to + r * tileColumns
-      base[0] = v[0]; base[tileColumns] = v[1]; base[2 * tileColumns] = v[2]
-      base[3 * tileColumns] = v[3]
+      let base = to + r * stride
+      base[0] = v[0]; base[stride] = v[1]; base[2 * stride] = v[2]; base[3 * stride] = v[3]
       r += 4
     }
-    if r < range.upperBound { to[r * tileColumns] = from[r]; r += 1 }
-    if r < range.upperBound { to[r * tileColumns] = from[r]; r += 1 }
-    if r < range.upperBound { to[r * tileColumns] = from[r] }
+    if r < range.upperBound { to[r * stride] = from[r]; r += 1 }
+    if r < range.upperBound { to[r * stride] = from[r]; r += 1 }
+    if r < range.upperBound { to[r * stride] = from[r] }
+  }
+
+  /// to[r] = from[r] for r in `range`, eight at a time: runs here are short (a row of a small
+  /// image), too short for the checks and set-up of the compiler's own vectorised loop.
+  @inline(__always)
+  static func copyRun(from: UnsafePointer<Float>, to: UnsafeMutablePointer<Float>,
+                      range: Range<Int>) {
+    var r = range.lowerBound
+    while r + 8 <= range.upperBound {
+      store8(load8(from + r), to + r)
+      r += 8
+    }
+    while r < range.upperBound { to[r] = from[r]; r += 1 }
   }
 
   /// The output columns x (of `count`) whose input column x·stride + offset lies inside
@@ -535,32 +515,4 @@ enum ConvolutionProduct<Kernel: MicroKernel> {
       body(s.batch * part / parts..<s.batch * (part + 1) / parts)
     }
   }
-}
-
-/// A matrix packed as A panels for each block of k: the filters W of a convolution, shared by
-/// every image's product.
-struct PackedPanels {
-  let storage: UnsafeMutablePointer<Float>
-  let offsets: [Int]
-
-  init(_ source: MatrixView, rows: Int, blocking: DepthBlocking, panelHeight: Int) {
-    var offsets: [Int] = [], total = 0
-    let panels = (rows + panelHeight - 1) / panelHeight
-    for block in 0..<blocking.count {
-      offsets.append(total)
-      total += panels * panelStride(depth: blocking.range(block).count, height: panelHeight)
-    }
-    storage = UnsafeMutableRawPointer.allocate(byteCount: max(1, total) * 4, alignment: 64)
-      .bindMemory(to: Float.self, capacity: max(1, total))
-    for block in 0..<blocking.count {
-      let depth = blocking.range(block)
-      packPanels(source.offsetBy(rows: 0, columns: depth.lowerBound), rows: rows,
-                 depth: depth.count, panelHeight: panelHeight, into: storage + offsets[block])
-    }
-    self.offsets = offsets
-  }
-
-  func block(_ block: Int) -> UnsafePointer<Float> { UnsafePointer(storage + offsets[block]) }
-
-  func deallocate() { storage.deallocate() }
 }

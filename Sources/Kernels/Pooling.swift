@@ -69,6 +69,33 @@ public func maxPoolBackward(outputGradient: UnsafePointer<Float>,
                             winners: UnsafePointer<UInt8>, shape s: PoolingShape,
                             inputGradient: UnsafeMutablePointer<Float>) {
   let (outputHeight, outputWidth, planeSize) = (s.outputHeight, s.outputWidth, s.height * s.width)
+  if s.kernel == 2 && s.stride == 2 {
+    // Each input lies in at most one window: write every window's four gradients (0 + g for
+    // the winner, as the sum below would give) and zero only what no window covers.
+    var out = 0
+    for plane in 0..<s.planes {
+      let origin = inputGradient + plane * planeSize
+      for y in 0..<outputHeight {
+        let (upper, lower) = (origin + 2 * y * s.width, origin + (2 * y + 1) * s.width)
+        for x in 0..<outputWidth {
+          let (winner, g) = (winners[out + x], 0 + outputGradient[out + x])
+          upper[2 * x] = winner == 0 ? g : 0
+          upper[2 * x + 1] = winner == 1 ? g : 0
+          lower[2 * x] = winner == 2 ? g : 0
+          lower[2 * x + 1] = winner == 3 ? g : 0
+        }
+        if s.width > 2 * outputWidth {  // the last column of an odd width
+          upper[s.width - 1] = 0
+          lower[s.width - 1] = 0
+        }
+        out += outputWidth
+      }
+      // The last row of an odd height.
+      (origin + 2 * outputHeight * s.width).update(repeating: 0,
+                                                   count: planeSize - 2 * outputHeight * s.width)
+    }
+    return
+  }
   inputGradient.update(repeating: 0, count: s.planes * planeSize)
   var out = 0
   for plane in 0..<s.planes {
