@@ -7,11 +7,13 @@ import Foundation
 // copies every pixel up to kH·kW times into cols, the matrix product copies cols again into its
 // packed panels, and the result, laid out [O, N·P], is copied once more into the images' [N, O, P]
 // order; backward copies the gradient back to [O, N·P] and fills another matrix as big as cols.
-// Here the receptive fields are copied once, straight into the micro-kernel's panels (an
-// "implicit" im2col), and the products read and write the images' own layout:
+// Here the products read and write the images' own layout, and cols is never built whole:
 //
-//   forward   out[n] = W · cols[n]        one product per image, written into out[n, o, p]
-//   ∂L/∂W     G · colsᵀ                   the panels of cols and of G packed from the images
+//   forward   out[n] = W · cols[n]        one image (a band of its rows) at a time: its
+//                                         receptive fields copied into a small matrix that
+//                                         stays in L2 and that the product reads in place,
+//                                         written straight into out[n, o, p]
+//   ∂L/∂W     G · colsᵀ                   the panels of colsᵀ and of G packed from the images
 //   ∂L/∂in    col2im(Wᵀ · G[n])           one image at a time, its columns in a small buffer
 //
 // The cores share the images (forward and ∂L/∂in) or the blocks of the sum over N·P (∂L/∂W).

@@ -1,7 +1,7 @@
 // The loops behind elementwise operations and broadcasting, on raw float buffers. Core's
 // operations say *what* to compute (`x + y`, `tanh`, the slope of each); these say how to walk
-// memory fast: long rows with known strides, eight lanes at a time, which the compiler turns
-// into vector instructions.
+// memory fast: long rows with known strides, which the compiler turns into vector instructions,
+// and eˣ, σ, tanh a whole vector at a time at the kernel path's width.
 
 // MARK: - Broadcast walks
 

@@ -14,10 +14,11 @@ import Kernels
 // collects a gradient from each of them.
 //
 // im2col and col2im below are those definitions, readable and used to look at im2col's matrix.
-// conv2d computes the same products without building the matrix: the kernels in
-// Kernels/Convolution.swift copy each receptive field straight into the matrix product's packed
-// panels and read and write the images' own [N, C, H, W] layout, which saves three copies of
-// the data per pass (the tests check that the results are the same to the bit).
+// conv2d computes the same products without building the whole matrix: the kernels in
+// Kernels/Convolution.swift copy one image's receptive fields at a time into a small matrix that
+// stays in the cache, pack the backward pass's operands straight from the images, and read and
+// write the images' own [N, C, H, W] layout, which saves several copies of the data per pass
+// (the tests check that the results are the same to the bit).
 //
 // Pooling (max and average over a window) lives here too: it walks the same windows.
 
@@ -210,8 +211,8 @@ public func im2col(_ image: Tensor, kernelHeight: Int, kernelWidth: Int, stride:
 ///     out[n, o, y, x] = bias[o] + Σ_(c, i, j) W[o, c, i, j] · in[n, c, y·s + i − p, x·s + j − p]
 ///
 /// computed as the matrix product W [O, C·kH·kW] · im2col(input) [C·kH·kW, N·outH·outW], by
-/// kernels that copy each receptive field straight into the product's packed panels instead of
-/// building im2col's matrix (Kernels/Convolution.swift), with the same result to the bit.
+/// kernels that build im2col's matrix one image at a time instead of whole and keep the images'
+/// layout (Kernels/Convolution.swift), with the same result to the bit.
 /// Backward, with G the output gradient read as [O, N·outH·outW]:
 /// ∂L/∂W = G · colsᵀ,  ∂L/∂cols = Wᵀ · G (then col2im),  ∂L/∂bias[o] = Σ G[o, ·].
 public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride: Int = 1,
