@@ -20,6 +20,15 @@ import PackageDescription
 /// and `swift test` are fast without `-c release`. `-wmo` inlines small functions across files
 /// (`-num-threads 2` keeps the per-file outputs that the debug build's index store expects).
 /// Checks that must survive `-Ounchecked` use `fatalError`, never `precondition`.
+///
+/// `-target-cpu native` also decides the vector instructions of the kernels' two paths
+/// (Kernels/KernelPath.swift). On an AVX-512 machine, AMD or Intel, every `SIMD16<Float>` of the
+/// 16-wide path becomes one zmm instruction (checked with `objdump -d` on the kernels' object
+/// files: the 8×32 micro-kernel's loop is `vfmadd231ps` on zmm registers, also for Intel CPUs,
+/// whose LLVM tuning otherwise prefers 256-bit vectors); on an AVX2 machine the compiler splits
+/// it into ymm pairs, so the 16-wide path still runs there (the tests compare both paths on
+/// every machine) but is never chosen, and the 8-wide path is plain AVX2. A binary built this way
+/// runs on the machine that built it, which is all `swift run` needs.
 let kernelFlags: [SwiftSetting] = [
   .unsafeFlags(["-Ounchecked", "-wmo", "-num-threads", "2", "-target-cpu", "native"]),
 ]

@@ -1,9 +1,9 @@
 // Chapter 11 · High-performance computing
 //
 // The matrix product, from the textbook triple loop to the engine's kernel, one change at a
-// time, each version timed and checked against the first; then where the time of a real
-// training step goes. Run it with `swift run Chapter11`; it writes
-// figures/11-matmul-versions.svg.
+// time, each version timed and checked against the first; the engine's two kernel paths, 8 and
+// 16 floats per vector; then where the time of a real training step goes. Run it with
+// `swift run Chapter11`; it writes figures/11-matmul-versions.svg.
 
 import DeepLearning
 import Foundation
@@ -22,7 +22,7 @@ options.parse(cost: estimatedCost(size: size), usualCost: estimatedCost(size: 51
 
 runChapter {
   let reference = try referencePath.isEmpty ? nil : readReference(referencePath)
-  let cores = ProcessInfo.processInfo.activeProcessorCount
+  let cores = engineCores
   var generator = RandomGenerator(seed: seed)
   let (m, n, k) = (size, size, size)
   let a = Tensor.randomUniform([m, k], low: -1, high: 1, using: &generator).data
@@ -141,9 +141,39 @@ runChapter {
   print("figure: \(try chart.write(to: figurePath("11-matmul-versions.svg")))")
   print("the side-by-side table with PyTorch: swift run -c release Benchmarks")
 
-  // MARK: - 11.9 Where a training step's time goes
+  // MARK: - 11.9 Vector width
 
-  section("11.9 Where a training step's time goes")
+  section("11.9 Vector width")
+  print("vector unit: \(VectorUnit.current.name); the engine's kernels here: "
+        + "\(KernelPath.preferred)")
+  // snippet: vector-width
+  // Both kernel paths on this machine: the roof of their vector width, their speed on one core
+  // and on every core, and whether they give the same bits.
+  let roofs: [KernelPath: Double] = [.simd8: peak, .simd16: measureWidePeakGFLOPS()]
+  var products: [[Float]] = []
+  printTable(
+    headers: ["kernel path", "floats per vector", "tile", "roof, 1 core", "1 core",
+              "\(cores) cores"],
+    rows: KernelPath.allCases.map { path in
+      let oneCore = medianSeconds(budget: 0.3) {
+        _ = engineMultiply(a, b, m: m, n: n, k: k, threads: 1, path: path)
+      }
+      let allCores = medianSeconds(budget: 0.3) {
+        _ = engineMultiply(a, b, m: m, n: n, k: k, threads: cores, path: path)
+      }
+      products.append(engineMultiply(a, b, m: m, n: n, k: k, threads: cores, path: path))
+      return ["\(path.rawValue)", "\(path.vectorWidth)", "\(path.tile.rows)×\(path.tile.columns)",
+              format(roofs[path]!, decimals: 1),
+              format(gflops(m: m, n: n, k: k, seconds: oneCore), decimals: 1),
+              format(gflops(m: m, n: n, k: k, seconds: allCores), decimals: 1)]
+    })
+  print("GFLOP/s of the \(size)×\(size) product; the two paths' results differ by "
+        + "\(format(maxDifference(products[0], products[1]), decimals: 6)) (the same bits)")
+  // end snippet
+
+  // MARK: - 11.10 Where a training step's time goes
+
+  section("11.10 Where a training step's time goes")
   // snippet: profile-lstm-step
   // Chapter 9's classifier (Embedding → LSTM → Linear, with Adam) on a batch of 32 sequences of
   // 64 tokens: the same workload the benchmark times (ChapterSupport/Workloads.swift).
@@ -174,11 +204,13 @@ runChapter {
         + "\(format(stepSeconds * 1000, decimals: 1)) ms measured")
 }
 
-/// C = A · B with the engine's kernel (packing, a 6×16 register tile, the worker threads).
-func engineMultiply(_ a: [Float], _ b: [Float], m: Int, n: Int, k: Int, threads: Int) -> [Float] {
+/// C = A · B with the engine's kernel (packing, a 6×16 or 8×32 register tile, the worker
+/// threads), on the kernel path the engine picked for this machine unless told which.
+func engineMultiply(_ a: [Float], _ b: [Float], m: Int, n: Int, k: Int, threads: Int,
+                    path: KernelPath = .preferred) -> [Float] {
   var c = [Float](repeating: 0, count: m * n)
   matrixMultiply(m: m, n: n, k: k, a: a, aRowStride: k, aColStride: 1, b: b, bRowStride: n,
-                 bColStride: 1, c: &c, ldc: n, accumulate: false, threads: threads)
+                 bColStride: 1, c: &c, ldc: n, accumulate: false, threads: threads, path: path)
   return c
 }
 

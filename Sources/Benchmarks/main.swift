@@ -14,6 +14,8 @@ let json = options.flag("--json", help: "print the results as JSON instead of a 
 let referencePath = options.string(
   "--reference", default: "",
   help: "JSON written by pytorch_reference.py --json: adds its column and the ratio Swift/PyTorch")
+let profileSteps = options.flag(
+  "--profile", help: "instead of the table, show where each training step's time goes")
 options.parse()
 
 /// One line of the table: what was measured, its unit and the engine's figure.
@@ -23,10 +25,11 @@ struct Row: Codable {
   let value: Double
 }
 
-/// What either side writes with --json.
+/// What either side writes with --json. (`kernels`, the engine's kernel path, is Swift's only.)
 struct Results: Codable {
   let engine: String
   let cores: Int
+  var kernels: String? = nil
   let rows: [Row]
 }
 
@@ -47,32 +50,48 @@ runChapter {
     }
   }
 
-  let cores = ProcessInfo.processInfo.activeProcessorCount
+  let cores = engineCores
   var generator = RandomGenerator(seed: 42)
   var rows: [Row] = []
-  for size in [128, 256, 512, 1024] {
+  for size in profileSteps ? [] : [128, 256, 512, 1024] {
     for threads in [1, cores] {
       rows.append(Row(benchmark: "matmul \(size)×\(size)×\(size), \(threads) thread"
                         + (threads > 1 ? "s" : ""), unit: "GFLOP/s",
                       value: matrixMultiplyGFLOPS(size: size, threads: threads, using: &generator)))
     }
   }
-  rows.append(Row(benchmark: "MLP step 784-256-128-10, batch 128, SGD", unit: "ms",
-                  value: multilayerPerceptronStep(using: &generator)))
-  rows.append(Row(benchmark: "CNN step 1×28×28, batch 64, SGD", unit: "ms",
-                  value: convolutionalNetworkStep(using: &generator)))
-  rows.append(Row(benchmark: "LSTM step 32×64 tokens, H 200, Adam", unit: "ms",
-                  value: lstmClassifierStep(using: &generator)))
+  let steps: [(name: String, step: TrainingStep)] = [
+    ("MLP step 784-256-128-10, batch 128, SGD", multilayerPerceptronTrainingStep(using: &generator)),
+    ("CNN step 1×28×28, batch 64, SGD", convolutionalNetworkTrainingStep(using: &generator)),
+    ("LSTM step 32×64 tokens, H 200, Adam", lstmClassifierTrainingStep(using: &generator)),
+  ]
+  if profileSteps {
+    print("kernels: \(kernelDescription)\n")
+    for (name, step) in steps {
+      for _ in 0..<3 { step.run() }  // warm-up
+      let (_, profiler) = profile { for _ in 0..<step.repetitions { step.forwardAndBackward() } }
+      let update = medianSeconds(runs: step.repetitions) { step.optimizer.step() }
+      print(name)
+      print(profiler.report(runs: step.repetitions))
+      print("optimiser update: \(format(update * 1000, decimals: 3)) ms (outside the profile)\n")
+    }
+    return
+  }
+  for (name, step) in steps {
+    rows.append(Row(benchmark: name, unit: "ms", value: step.milliseconds()))
+  }
 
   if json {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .withoutEscapingSlashes]
     print(String(decoding: try encoder.encode(Results(engine: "Swift engine", cores: cores,
-                                                       rows: rows)), as: UTF8.self))
+                                                       kernels: kernelDescription, rows: rows)),
+                 as: UTF8.self))
     return
   }
   print("Swift engine on \(cores) cores of \(processorName()), \(utcNow()); "
         + "each figure the median of several timed runs")
+  print("kernels: \(kernelDescription)")
   func figure(_ row: Row) -> String { format(row.value, decimals: row.unit == "ms" ? 2 : 1) }
   guard let reference else {
     printTable(headers: ["benchmark", "unit", "Swift"],
@@ -90,6 +109,15 @@ runChapter {
               format(row.value / other.value, decimals: 2)]
     })
   print("ratio: above 1 is better for GFLOP/s (Swift faster), below 1 is better for ms")
+}
+
+/// The kernel path the engine picked on this machine, and why: "16-wide (SIMD16<Float>, 8×32
+/// tile), chosen for AVX-512".
+var kernelDescription: String {
+  let path = KernelPath.preferred
+  let why = ProcessInfo.processInfo.environment["DEEPLEARNING_KERNEL_PATH"] != nil
+    ? "set by DEEPLEARNING_KERNEL_PATH" : "chosen for \(VectorUnit.current.name)"
+  return "\(path), \(why)"
 }
 
 /// The processor's model name from /proc/cpuinfo (Linux), or "this machine".

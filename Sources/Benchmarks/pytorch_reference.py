@@ -6,6 +6,15 @@ timed repetitions after a warm-up), with PyTorch limited to the same number of t
     python Sources/Benchmarks/pytorch_reference.py [--threads N] [--json]
 
 The course itself never needs Python: this script only gives the engine's numbers a yardstick.
+To install PyTorch for it, once, in a virtual environment of its own (Python 3.9 or newer):
+
+    python3 -m venv ~/torchenv
+    ~/torchenv/bin/pip install torch numpy
+    ~/torchenv/bin/python Sources/Benchmarks/pytorch_reference.py --json > pytorch.json
+    swift run -c release Benchmarks --reference pytorch.json
+
+(On Linux, `pip install torch --index-url https://download.pytorch.org/whl/cpu` fetches the much
+smaller CPU-only build, which is all this script uses.)
 """
 import argparse, datetime, json, os, platform, statistics, time
 import torch

@@ -24,33 +24,55 @@ public func matrixMultiplyGFLOPS(size n: Int, threads: Int, using generator: ino
   return 2 * Double(n * n * n) / seconds / 1e9
 }
 
-/// Milliseconds of one training step: zero the gradients, forward, softmax cross-entropy,
-/// backward, optimiser update.
-public func stepMilliseconds(repetitions: Int, optimizer: any Optimizer, labels: [Int],
-                             forward: () -> Tensor) -> Double {
-  1000 * medianSeconds(runs: repetitions, warmUp: 3) {
+/// One training step of a model: zero the gradients, forward, softmax cross-entropy, backward,
+/// optimiser update. The benchmark times it; `Benchmarks --profile` shows where its time goes.
+public struct TrainingStep {
+  public let optimizer: any Optimizer
+  public let labels: [Int]
+  public let forward: () -> Tensor
+  /// How many timed runs `milliseconds()` takes the median of.
+  public let repetitions: Int
+
+  public init(optimizer: any Optimizer, labels: [Int], repetitions: Int,
+              forward: @escaping () -> Tensor) {
+    (self.optimizer, self.labels, self.repetitions, self.forward) =
+      (optimizer, labels, repetitions, forward)
+  }
+
+  /// Runs the step once.
+  public func run() {
+    forwardAndBackward()
+    optimizer.step()
+  }
+
+  /// The step without the optimiser's update: zero the gradients, forward, loss, backward.
+  public func forwardAndBackward() {
     optimizer.zeroGrad()
     let loss = crossEntropy(logits: forward(), labels: labels)
     loss.backward()
-    optimizer.step()
+  }
+
+  /// The median milliseconds of one step, after three warm-up steps.
+  public func milliseconds() -> Double {
+    1000 * medianSeconds(runs: repetitions, warmUp: 3) { run() }
   }
 }
 
 /// MLP 784-256-128-10 with ReLU, batch 128, SGD.
-public func multilayerPerceptronStep(using generator: inout RandomGenerator) -> Double {
+public func multilayerPerceptronTrainingStep(using generator: inout RandomGenerator) -> TrainingStep {
   let model = Sequential(
     Linear(inputs: 784, outputs: 256, using: &generator), ReLU(),
     Linear(inputs: 256, outputs: 128, using: &generator), ReLU(),
     Linear(inputs: 128, outputs: 10, using: &generator))
   let images = Tensor.randomNormal([128, 784], using: &generator)
   let labels = (0..<128).map { _ in generator.nextInt(below: 10) }
-  return stepMilliseconds(repetitions: 50, optimizer: SGD(model.parameters, learningRate: 0.01),
-                          labels: labels) { model(images) }
+  return TrainingStep(optimizer: SGD(model.parameters, learningRate: 0.01), labels: labels,
+                      repetitions: 50) { model(images) }
 }
 
 /// CNN on 1×28×28, batch 64: conv 1→8 3×3 → ReLU → max-pool 2 → conv 8→16 3×3 → ReLU →
 /// max-pool 2 → linear 400→10, SGD. (28 → 26 → 13 → 11 → 5, and 16·5·5 = 400.)
-public func convolutionalNetworkStep(using generator: inout RandomGenerator) -> Double {
+public func convolutionalNetworkTrainingStep(using generator: inout RandomGenerator) -> TrainingStep {
   let model = Sequential(
     Conv2D(inputChannels: 1, outputChannels: 8, kernelSize: 3, using: &generator), ReLU(),
     MaxPool2D(kernelSize: 2),
@@ -59,8 +81,8 @@ public func convolutionalNetworkStep(using generator: inout RandomGenerator) -> 
     Flatten(), Linear(inputs: 400, outputs: 10, using: &generator))
   let images = Tensor.randomNormal([64, 1, 28, 28], using: &generator)
   let labels = (0..<64).map { _ in generator.nextInt(below: 10) }
-  return stepMilliseconds(repetitions: 30, optimizer: SGD(model.parameters, learningRate: 0.01),
-                          labels: labels) { model(images) }
+  return TrainingStep(optimizer: SGD(model.parameters, learningRate: 0.01), labels: labels,
+                      repetitions: 30) { model(images) }
 }
 
 /// Chapter 9's classifier, Embedding(10 000, 100) → LSTM(hidden 200) → Linear(200, 2) on the
@@ -86,10 +108,10 @@ public struct LSTMClassifierWorkload {
   public var parameterCount: Int { embedding.parameterCount + lstm.parameterCount + head.parameterCount }
 }
 
-/// Milliseconds of one training step of chapter 9's classifier.
-public func lstmClassifierStep(using generator: inout RandomGenerator) -> Double {
+/// One training step of chapter 9's classifier.
+public func lstmClassifierTrainingStep(using generator: inout RandomGenerator) -> TrainingStep {
   let workload = LSTMClassifierWorkload(using: &generator)
-  return stepMilliseconds(repetitions: 15, optimizer: workload.optimizer, labels: workload.labels) {
+  return TrainingStep(optimizer: workload.optimizer, labels: workload.labels, repetitions: 15) {
     workload.forward()
   }
 }

@@ -1,9 +1,9 @@
 // The loops behind elementwise operations and broadcasting, on raw float buffers. Core's
 // operations say *what* to compute (`x + y`, `tanh`, the slope of each); these say how to walk
-// memory fast: long rows with known strides, eight lanes at a time, which the compiler turns
-// into vector instructions.
+// memory fast: long rows with known strides, which the compiler turns into vector instructions,
+// and eˣ, σ, tanh a whole vector at a time at the kernel path's width.
 //
-// These functions are `@inlinable`, so they are compiled into Core, with Core's checks on, and
+// The walks are `@inlinable`, so they are compiled into Core, with Core's checks on, and
 // specialised for each operation's closure there. Their index arithmetic uses the wrapping
 // operators (`&+`, `&*`): the offsets stay far below Int.max, and an overflow check on every
 // element would keep the compiler from vectorising the loop.
@@ -156,23 +156,25 @@ public func mapWithSlope(_ x: [Float], withSlope: Bool, _ function: (Float) -> F
   return (y, slope)
 }
 
-/// The same for functions written on eight numbers at a time, such as `VectorMath.exp`.
+/// The same for functions computed on whole vectors, such as `VectorMath.exp`, at the width of
+/// the kernel path. The slope, a short formula of x and y, is computed a block at a time while
+/// the block is in L1, by a plain loop the compiler vectorises.
 @inlinable @inline(__always)
-public func mapWithSlope(_ x: [Float], withSlope: Bool, _ function: (SIMD8<Float>) -> SIMD8<Float>,
-                         derivative: (_ x: SIMD8<Float>, _ y: SIMD8<Float>) -> SIMD8<Float>)
-  -> (y: [Float], slope: [Float]) {
+public func mapWithSlope(_ x: [Float], withSlope: Bool, _ function: some VectorFunction,
+                         derivative: (_ x: Float, _ y: Float) -> Float,
+                         path: KernelPath = .preferred) -> (y: [Float], slope: [Float]) {
   var y = uninitializedFloats(x.count)
   var slope = uninitializedFloats(withSlope ? x.count : 0)
+  let block = 1024  // 4 KB of x, y and slope each: all three stay in L1
   x.withUnsafeBufferPointer { x in
     y.withUnsafeMutableBufferPointer { y in
       slope.withUnsafeMutableBufferPointer { slope in
-        for start in stride(from: 0, to: x.count, by: 8) {
-          let lanes = Swift.min(8, x.count - start)  // 8, except at the end
-          let xs = VectorMath.load(x.baseAddress! + start, lanes: lanes)
-          let ys = function(xs)
-          VectorMath.store(ys, to: y.baseAddress! + start, lanes: lanes)
+        for blockStart in stride(from: 0, to: x.count, by: block) {
+          let blockEnd = Swift.min(x.count, blockStart + block)
+          VectorMath.map(function, x.baseAddress! + blockStart, to: y.baseAddress! + blockStart,
+                         count: blockEnd - blockStart, path: path)
           if withSlope {
-            VectorMath.store(derivative(xs, ys), to: slope.baseAddress! + start, lanes: lanes)
+            for i in blockStart..<blockEnd { slope[i] = derivative(x[i], y[i]) }
           }
         }
       }

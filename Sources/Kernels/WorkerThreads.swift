@@ -17,9 +17,37 @@ public func parallelFor(parts: Int, _ body: @escaping (_ part: Int) -> Void) {
 }
 // end snippet
 
+/// How many cores the engine's loops use: the environment variable `DEEPLEARNING_THREADS` if it
+/// is set, else the cores this process may run on. (On Linux that is the affinity mask, so that
+/// `taskset -c 0 swift run …` runs on one core; Foundation's `activeProcessorCount` counts every
+/// core, and helper threads spinning on a core they must share only slow the work down.)
+public let engineCores: Int = {
+  if let value = ProcessInfo.processInfo.environment["DEEPLEARNING_THREADS"] {
+    guard let threads = Int(value), threads >= 1 else {
+      fatalError("DEEPLEARNING_THREADS=\(value): give a number of threads, 1 or more")
+    }
+    return threads
+  }
+  #if os(Linux)
+  // A cpu_set_t: one bit per CPU, 1024 of them.
+  var mask = [UInt64](repeating: 0, count: 16)
+  let status = mask.withUnsafeMutableBytes { linuxSchedGetAffinity(0, $0.count, $0.baseAddress!) }
+  let allowed = mask.reduce(0) { $0 + $1.nonzeroBitCount }
+  if status == 0 && allowed > 0 { return allowed }
+  #endif
+  return ProcessInfo.processInfo.activeProcessorCount
+}()
+
+#if os(Linux)
+/// glibc's `sched_getaffinity` (declared in <sched.h> only with _GNU_SOURCE, which Swift's Glibc
+/// module does not define).
+@_silgen_name("sched_getaffinity")
+private func linuxSchedGetAffinity(_ pid: Int32, _ size: Int, _ mask: UnsafeMutableRawPointer) -> Int32
+#endif
+
 /// The helper threads behind `parallelFor`: one per core besides the calling thread.
 final class WorkerThreads: @unchecked Sendable {
-  static let shared = WorkerThreads(helpers: ProcessInfo.processInfo.activeProcessorCount - 1)
+  static let shared = WorkerThreads(helpers: engineCores - 1)
 
   /// How long a helper keeps looking for the next loop before it goes to sleep.
   static let spinNanoseconds: UInt64 = 200_000

@@ -121,18 +121,20 @@ struct Chapter11VectorMathTests {
   static let points = stride(from: Float(-30), through: 30, by: 0.01).map { $0 }
     + [-1000, -88, 88, 1000, 0, 1e-5, -1e-5]
 
-  /// Applies a vector function to `points` eight at a time.
-  static func apply(_ function: (SIMD8<Float>) -> SIMD8<Float>) -> [Float] {
+  /// Applies a vector function to `points`, a vector of the path's width at a time.
+  static func apply(_ function: some VectorFunction, path: KernelPath) -> [Float] {
     var values = points
     values.withUnsafeMutableBufferPointer {
-      VectorMath.apply(function, to: $0.baseAddress!, count: $0.count)
+      VectorMath.apply(function, to: $0.baseAddress!, count: $0.count, path: path)
     }
     return values
   }
 
-  @Test("σ and tanh are within 1e-6 of the C library's, and saturate exactly")
-  func sigmoidAndTanh() {
-    let sigmoids = Self.apply(VectorMath.sigmoid), tanhs = Self.apply(VectorMath.tanh)
+  @Test("σ and tanh are within 1e-6 of the C library's, and saturate exactly, on every path",
+        arguments: KernelPath.allCases)
+  func sigmoidAndTanh(path: KernelPath) {
+    let sigmoids = Self.apply(VectorMath.sigmoid, path: path)
+    let tanhs = Self.apply(VectorMath.tanh, path: path)
     for (index, x) in Self.points.enumerated() {
       let sigmoid = 1 / (1 + Foundation.exp(-Double(x)))
       #expect(Swift.abs(Double(sigmoids[index]) - sigmoid) < 1e-6, "σ(\(x)) = \(sigmoids[index])")
@@ -148,14 +150,35 @@ struct Chapter11VectorMathTests {
     #expect(sigmoids[far + 1] == 0.5 && tanhs[far + 1] == 0)
   }
 
-  @Test("eˣ is within 2e-7 relative of the C library's, and never overflows to infinity or NaN")
-  func exponential() {
-    let values = Self.apply(VectorMath.exp)
+  @Test("eˣ is within 2e-7 relative of the C library's, and never overflows to infinity or NaN",
+        arguments: KernelPath.allCases)
+  func exponential(path: KernelPath) {
+    let values = Self.apply(VectorMath.exp, path: path)
     for (index, x) in Self.points.enumerated() where Swift.abs(x) <= 80 {
       let exact = Foundation.exp(Double(x))
       #expect(Swift.abs(Double(values[index]) - exact) <= 2e-7 * exact, "e^\(x) = \(values[index])")
     }
     #expect(values.allSatisfy { $0.isFinite && $0 >= 0 })
+  }
+
+  /// Every lane goes through the same operations whatever the vector width, so the 8-wide and
+  /// 16-wide paths agree to the bit, and so do their sums, which add in one fixed order.
+  @Test("the 8-wide and 16-wide paths give bit-identical eˣ, σ, tanh and sums")
+  func pathsAgreeBitForBit() {
+    for function in [VectorMath.exp, VectorMath.sigmoid, VectorMath.tanh] as [any VectorFunction] {
+      let results = KernelPath.allCases.map { Self.apply(function, path: $0) }
+      #expect(results.allSatisfy { $0 == results[0] }, "\(type(of: function))")
+    }
+    var generator = RandomGenerator(seed: 12)
+    let values = Tensor.randomNormal([5000], using: &generator).data
+    for count in [0, 1, 7, 15, 16, 17, 63, 64, 65, 100, 1000, 4999] {
+      let sums = KernelPath.allCases.map { path in
+        values.withUnsafeBufferPointer { sumOfRun($0, start: 1, count: count, path: path) }
+      }
+      let exact = values[1..<(1 + count)].reduce(0.0) { $0 + Double($1) }
+      #expect(sums.allSatisfy { $0 == sums[0] }, "sum of \(count): \(sums)")
+      #expect(Swift.abs(Double(sums[0]) - exact) < 1e-4, "sum of \(count): \(sums[0]) vs \(exact)")
+    }
   }
 
   @Test("the engine's sigmoid, tanh and exp use them, forward and backward",
@@ -319,11 +342,16 @@ struct Chapter11ProgramTests {
     }
     let svg = run.file("figures/11-matmul-versions.svg") ?? ""
     #expect(svg.contains("naive") && svg.contains("engine") && svg.contains("arithmetic roof"))
-    let profile = run.section("11.9 Where a training step's time goes")
+    // Both kernel paths, with the same bits.
+    let widths = run.section("11.9 Vector width")
+    #expect(widths.contains { $0.hasPrefix("simd8 ") } && widths.contains { $0.hasPrefix("simd16 ") },
+            "\(widths)")
+    #expect(widths.contains { $0.hasSuffix("differ by 0.000000 (the same bits)") }, "\(widths)")
+    let profile = run.section("11.10 Where a training step's time goes")
     #expect(profile.contains { $0.hasPrefix("lstmStep") } && profile.contains { $0.hasPrefix("matmul") },
             "\(profile)")
     #expect(profile.contains { $0.hasPrefix("total ") && $0.hasSuffix("ms per run") })
-    #expect(run.line(startingWith: "matrix products:", in: "11.9 Where a training step's time goes")
+    #expect(run.line(startingWith: "matrix products:", in: "11.10 Where a training step's time goes")
               != nil)
   }
 

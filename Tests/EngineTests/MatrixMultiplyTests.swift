@@ -1,12 +1,14 @@
 import Foundation
 import Testing
 @testable import DeepLearning
+@testable import Kernels
 import TestSupport
 
 // Tests for the blocked matrix-multiply kernel: it must agree with the plain triple loop for every
-// shape (including ragged edges that do not fill a 6×16 tile or a cache block), every transpose
-// combination and both accumulate modes, whether it packs B or reads it in place, and give
-// bit-identical results on 1 or more threads.
+// shape (including ragged edges that do not fill a 6×16 or 8×32 tile or a cache block), every
+// transpose combination and both accumulate modes, whether it packs B or reads it in place, on
+// every kernel path (8-wide and 16-wide: both run on any machine, see KernelPath.swift), and give
+// bit-identical results on 1 or more threads and on both paths.
 //
 // Tolerance. The fast kernel and the reference add the same k products in a different order
 // (block by block, with fused multiply-adds), so neither is exact. For a Float32 sum of k terms
@@ -79,7 +81,8 @@ extension Chapter11MatrixMultiplyKernelTests {
     }
 
     /// C after the blocked kernel (or the naive reference) has run on a copy of the starting C.
-    func run(naive: Bool = false, accumulate: Bool, threads: Int = 1) -> [Float] {
+    func run(naive: Bool = false, accumulate: Bool, threads: Int = 1,
+             path: KernelPath = .preferred) -> [Float] {
       var c = initialC
       a.withUnsafeBufferPointer { a in
         b.withUnsafeBufferPointer { b in
@@ -98,7 +101,7 @@ extension Chapter11MatrixMultiplyKernelTests {
                              b: b.baseAddress!, bRowStride: bStrides.row,
                              bColStride: bStrides.column,
                              c: c.baseAddress!, ldc: ldc, accumulate: accumulate,
-                             threads: threads)
+                             threads: threads, path: path)
             }
           }
         }
@@ -109,8 +112,9 @@ extension Chapter11MatrixMultiplyKernelTests {
     /// Checks the blocked kernel against the naive loop element by element (see the tolerance
     /// note at the top of the file), and that the padding after each row of C is untouched.
     func expectMatchesReference(accumulate: Bool, threads: Int = 1,
+                                path: KernelPath = .preferred,
                                 sourceLocation: SourceLocation = #_sourceLocation) {
-      let fast = run(accumulate: accumulate, threads: threads)
+      let fast = run(accumulate: accumulate, threads: threads, path: path)
       let reference = run(naive: true, accumulate: accumulate)
       var worst: (excess: Float, i: Int, j: Int) = (0, 0, 0)
       for i in 0..<m {
@@ -128,7 +132,7 @@ extension Chapter11MatrixMultiplyKernelTests {
                   "\(self): padding of row \(i) was written", sourceLocation: sourceLocation)
         }
       }
-      let worstPlace = "\(self), accumulate \(accumulate): C[\(worst.i), \(worst.j)]"
+      let worstPlace = "\(self), \(path), accumulate \(accumulate): C[\(worst.i), \(worst.j)]"
       #expect(worst.excess == 0, "\(worstPlace) exceeds the bound by \(worst.excess)",
               sourceLocation: sourceLocation)
     }
@@ -159,19 +163,19 @@ struct Chapter11MatrixMultiplyKernelTests {
     #expect(c == [8, 10, 20, 22])
   }
 
-  @Test("matches the naive loop on edge shapes, all transposes, both accumulate modes",
-        arguments: [(false, false), (true, false), (false, true), (true, true)])
-  func edgeShapesAllTransposes(transposeA: Bool, transposeB: Bool) {
+  @Test("matches the naive loop on edge shapes, all transposes, both accumulate modes, every path",
+        arguments: KernelPath.allCases, [(false, false), (true, false), (false, true), (true, true)])
+  func edgeShapesAllTransposes(path: KernelPath, transposes: (a: Bool, b: Bool)) {
     for shape in Self.edgeShapes {
       let problem = Problem(m: shape.m, n: shape.n, k: shape.k,
-                            transposeA: transposeA, transposeB: transposeB)
-      problem.expectMatchesReference(accumulate: false)
-      problem.expectMatchesReference(accumulate: true)
+                            transposeA: transposes.a, transposeB: transposes.b)
+      problem.expectMatchesReference(accumulate: false, path: path)
+      problem.expectMatchesReference(accumulate: true, path: path)
     }
   }
 
-  @Test("matches the naive loop on random shapes")
-  func randomShapes() {
+  @Test("matches the naive loop on random shapes, every path", arguments: KernelPath.allCases)
+  func randomShapes(path: KernelPath) {
     var random = SplitMix64(state: 2024)
     for seed in 0..<24 {
       let problem = Problem(m: random.nextInt(in: 1...70), n: random.nextInt(in: 1...70),
@@ -179,8 +183,74 @@ struct Chapter11MatrixMultiplyKernelTests {
                             transposeA: random.next() % 2 == 0,
                             transposeB: random.next() % 2 == 0,
                             ldcPadding: random.nextInt(in: 0...5), seed: UInt64(seed))
-      problem.expectMatchesReference(accumulate: random.next() % 2 == 0)
+      problem.expectMatchesReference(accumulate: random.next() % 2 == 0, path: path)
     }
+  }
+
+  /// The 8-wide and 16-wide kernels tile C differently (6×16 and 8×32) but sum every element in
+  /// the same order, so the same inputs give the same bits on every machine. Shapes on both
+  /// sides of every blocking decision: ragged tiles, several k-blocks packed (k > 512) and in
+  /// place (m ≤ 144, k > 256), several row blocks (m > 144), several column blocks (n > 4080),
+  /// and sizes the threads split.
+  @Test("the 8-wide and 16-wide paths give bit-identical results",
+        arguments: [(1, 1, 1), (7, 13, 5), (67, 129, 33), (300, 17, 260), (13, 40, 513),
+                    (32, 800, 200), (32, 200, 800), (145, 72, 600), (128, 256, 784),
+                    (7, 4200, 3), (100, 33, 2048), (9, 8, 1100)])
+  func pathsAgreeBitForBit(m: Int, n: Int, k: Int) {
+    for (transposeA, transposeB) in [(false, false), (true, false), (false, true), (true, true)] {
+      let problem = Problem(m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB)
+      for accumulate in [false, true] {
+        for threads in [1, 2] {
+          let results = KernelPath.allCases.map {
+            problem.run(accumulate: accumulate, threads: threads, path: $0)
+          }
+          #expect(results.allSatisfy { $0 == results[0] },
+                  "\(problem), accumulate \(accumulate), \(threads) threads: the paths differ")
+        }
+      }
+    }
+    Problem(m: m, n: n, k: k).expectMatchesReference(accumulate: true, path: .simd16)
+  }
+
+  /// B packed once (`PackedMatrix`, as the LSTM packs its recurrent weight) gives the bits of
+  /// `matrixMultiply`, for the whole product or any band of A's rows, on every path.
+  @Test("a B packed once gives the same bits as matrixMultiply",
+        arguments: KernelPath.allCases, [(32, 800, 200), (32, 200, 800), (5, 33, 300), (200, 40, 600)])
+  func packedMatrixMatchesMultiply(path: KernelPath, shape: (m: Int, n: Int, k: Int)) {
+    let problem = Problem(m: shape.m, n: shape.n, k: shape.k, transposeB: shape.m == 5)
+    let packed = problem.b.withUnsafeBufferPointer { b in
+      PackedMatrix(k: shape.k, n: shape.n, b: b.baseAddress!, rowStride: problem.bStrides.row,
+                   columnStride: problem.bStrides.column, rowsOfA: shape.m, path: path)
+    }
+    for accumulate in [false, true] {
+      let expected = problem.run(accumulate: accumulate, threads: 1, path: path)
+      var c = problem.initialC
+      c.withUnsafeMutableBufferPointer { c in
+        problem.a.withUnsafeBufferPointer { a in
+          // In two bands of rows, the way the LSTM's cores split a step.
+          let split = shape.m / 2
+          for rows in [0..<split, split..<shape.m] {
+            packed.multiply(m: rows.count, a: a.baseAddress! + rows.lowerBound * shape.k,
+                            aRowStride: shape.k, aColStride: 1,
+                            c: c.baseAddress! + rows.lowerBound * problem.ldc, ldc: problem.ldc,
+                            accumulate: accumulate)
+          }
+        }
+      }
+      #expect(c == expected, "\(problem), \(path), accumulate \(accumulate)")
+    }
+  }
+
+  @Test("the machine's choice of path: 16-wide exactly when the CPU has AVX-512")
+  func preferredPath() {
+    let unit = VectorUnit.current
+    if ProcessInfo.processInfo.environment["DEEPLEARNING_KERNEL_PATH"] == nil {
+      #expect(KernelPath.machineChoice == (unit.hasAVX512 ? .simd16 : .simd8), "\(unit.name)")
+    }
+    #expect(VectorUnit(flags: ["avx2", "fma", "avx512f"]).hasAVX512)
+    #expect(VectorUnit(flags: ["avx2", "fma"]).name == "AVX2 + FMA")
+    #expect(!VectorUnit(flags: ["sse2"]).hasAVX512)
+    #expect(KernelPath.simd16.vectorWidth == 16 && KernelPath.simd8.tile == (6, 16))
   }
 
   @Test("matches the naive loop when n spans more than one column block")
@@ -196,29 +266,35 @@ struct Chapter11MatrixMultiplyKernelTests {
   func threadCountDoesNotChangeBits(m: Int, n: Int, k: Int) {
     for (transposeA, transposeB) in [(false, false), (true, true)] {
       let problem = Problem(m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB)
-      for accumulate in [false, true] {
-        let single = problem.run(accumulate: accumulate, threads: 1)
-        #expect(problem.run(accumulate: accumulate, threads: 2) == single, "\(problem)")
-        #expect(problem.run(accumulate: accumulate, threads: 3) == single, "\(problem)")
+      for path in KernelPath.allCases {
+        for accumulate in [false, true] {
+          let single = problem.run(accumulate: accumulate, threads: 1, path: path)
+          #expect(problem.run(accumulate: accumulate, threads: 2, path: path) == single,
+                  "\(problem), \(path)")
+          #expect(problem.run(accumulate: accumulate, threads: 3, path: path) == single,
+                  "\(problem), \(path)")
+        }
+        problem.expectMatchesReference(accumulate: true, threads: 2, path: path)
       }
-      problem.expectMatchesReference(accumulate: true, threads: 2)
     }
   }
 
   /// A short A (at most 144 rows) and a B with contiguous rows make the kernel read B in place
-  /// instead of packing it, in blocks of 256 steps of k, packing only the last, ragged 16-column
-  /// panel. Shapes on both sides of each condition: m = 144 and 145, B rows 64 floats apart
+  /// instead of packing it, in blocks of 256 steps of k, packing only the last, ragged panel. Shapes on both sides of each condition: m = 144 and 145, B rows 64 floats apart
   /// (packed: they would collide in the cache), ragged n, and k over several blocks.
   @Test("B read in place matches the naive loop, on one thread and two",
         arguments: [(32, 800, 200), (32, 200, 800), (144, 72, 300), (145, 72, 40), (20, 64, 300),
                     (20, 33, 600), (5, 16, 257)])
   func bReadInPlace(m: Int, n: Int, k: Int) {
     let problem = Problem(m: m, n: n, k: k)
-    for accumulate in [false, true] {
-      problem.expectMatchesReference(accumulate: accumulate, threads: 1)
-      problem.expectMatchesReference(accumulate: accumulate, threads: 2)
-      #expect(problem.run(accumulate: accumulate, threads: 2)
-                == problem.run(accumulate: accumulate, threads: 1), "\(problem)")
+    for path in KernelPath.allCases {
+      for accumulate in [false, true] {
+        problem.expectMatchesReference(accumulate: accumulate, threads: 1, path: path)
+        problem.expectMatchesReference(accumulate: accumulate, threads: 2, path: path)
+        #expect(problem.run(accumulate: accumulate, threads: 2, path: path)
+                  == problem.run(accumulate: accumulate, threads: 1, path: path),
+                "\(problem), \(path)")
+      }
     }
   }
 

@@ -8,7 +8,7 @@ import Kernels
 /// The logistic sigmoid σ(x) = 1/(1 + e⁻ˣ), which squashes any number into (0, 1).
 /// dσ/dx = σ(x)(1 − σ(x))
 public func sigmoid(_ x: Tensor) -> Tensor {
-  // Eight numbers at a time; see Kernels/VectorMath.swift.
+  // A whole vector at a time; see Kernels/VectorMath.swift.
   x.elementwise("sigmoid", VectorMath.sigmoid, derivative: { _, y in y * (1 - y) })
 }
 

@@ -19,11 +19,11 @@ extension Tensor {
     return recordElementwise(operation, value: y, slope: slope)
   }
 
-  /// The same for functions written on eight numbers at a time (`SIMD8<Float>`), such as the
+  /// The same for functions computed on whole vectors, 8 or 16 numbers at a time, such as the
   /// vectorised eˣ, σ and tanh of `VectorMath`.
   @inline(__always)
-  func elementwise(_ operation: String, _ function: (SIMD8<Float>) -> SIMD8<Float>,
-                   derivative: (_ x: SIMD8<Float>, _ y: SIMD8<Float>) -> SIMD8<Float>) -> Tensor {
+  func elementwise(_ operation: String, _ function: some VectorFunction,
+                   derivative: (_ x: Float, _ y: Float) -> Float) -> Tensor {
     let (y, slope) = mapWithSlope(data, withSlope: needsGradient, function, derivative: derivative)
     return recordElementwise(operation, value: y, slope: slope)
   }

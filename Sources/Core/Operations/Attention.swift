@@ -101,7 +101,7 @@ public func attentionSoftmax(_ x: Tensor, scale: Float, causal: Bool) -> Tensor 
           var total: Float = 0
           for start in stride(from: 0, to: length, by: 8) {
             let lanes = Swift.min(8, length - start)
-            let e = VectorMath.exp(scale * (VectorMath.load(input + start, lanes: lanes) - largest))
+            let e = VectorMath.exp(scale * (VectorMath.load8(input + start, lanes: lanes) - largest))
             VectorMath.store(e, to: output + start, lanes: lanes)
             for lane in 0..<lanes { total += e[lane] }
           }

@@ -13,6 +13,13 @@ import Kernels
 // column back onto the pixels it was copied from: a pixel inside several receptive fields
 // collects a gradient from each of them.
 //
+// im2col and col2im below are those definitions, readable and used to look at im2col's matrix.
+// conv2d computes the same products without building the whole matrix: the kernels in
+// Kernels/Convolution.swift copy one image's receptive fields at a time into a small matrix that
+// stays in the cache, pack the backward pass's operands straight from the images, and read and
+// write the images' own [N, C, H, W] layout, which saves several copies of the data per pass
+// (the tests check that the results are the same to the bit).
+//
 // Pooling (max and average over a window) lives here too: it walks the same windows.
 
 /// The sizes of a sliding-window operation (convolution or pooling) on a batch of images
@@ -59,6 +66,13 @@ struct ConvolutionGeometry: Equatable, Sendable {
     self.kernelWidth = kernel.width
     self.stride = stride
     self.padding = padding
+  }
+
+  /// The same sizes for the convolution kernels, with `outputChannels` filters.
+  func withOutputChannels(_ outputChannels: Int) -> ConvolutionShape {
+    ConvolutionShape(batch: batch, channels: channels, height: height, width: width,
+                     outputChannels: outputChannels, kernelHeight: kernelHeight,
+                     kernelWidth: kernelWidth, stride: stride, padding: padding)
   }
 
   /// The output columns x (of `outputWidth`) whose input column x·stride + offset lies inside
@@ -170,7 +184,7 @@ func col2im(_ cols: [Float], _ g: ConvolutionGeometry) -> [Float] {
 /// is `work` enough (elements touched) to pay for waking another core, on one range per core
 /// at the same time. `body` must only touch its own images.
 func splitBatch(_ batch: Int, work: Int, _ body: @Sendable (Range<Int>) -> Void) {
-  let parts = work < 1 << 17 ? 1 : min(batch, ProcessInfo.processInfo.activeProcessorCount)
+  let parts = work < 1 << 17 ? 1 : min(batch, engineCores)
   if parts <= 1 { return body(0..<batch) }
   DispatchQueue.concurrentPerform(iterations: parts) { part in
     body(batch * part / parts..<batch * (part + 1) / parts)
@@ -196,8 +210,10 @@ public func im2col(_ image: Tensor, kernelHeight: Int, kernelWidth: Int, stride:
 ///
 ///     out[n, o, y, x] = bias[o] + Σ_(c, i, j) W[o, c, i, j] · in[n, c, y·s + i − p, x·s + j − p]
 ///
-/// computed as one matrix product W [O, C·kH·kW] · im2col(input) [C·kH·kW, N·outH·outW].
-/// Backward, with G the output gradient arranged as [O, N·outH·outW]:
+/// computed as the matrix product W [O, C·kH·kW] · im2col(input) [C·kH·kW, N·outH·outW], by
+/// kernels that build im2col's matrix one image at a time instead of whole and keep the images'
+/// layout (Kernels/Convolution.swift), with the same result to the bit.
+/// Backward, with G the output gradient read as [O, N·outH·outW]:
 /// ∂L/∂W = G · colsᵀ,  ∂L/∂cols = Wᵀ · G (then col2im),  ∂L/∂bias[o] = Σ G[o, ·].
 public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride: Int = 1,
                    padding: Int = 0) -> Tensor {
@@ -217,82 +233,30 @@ public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride:
     fatalError("conv2d: bias \(bias.shape) must be [\(outputChannels)], one value per output " +
                "channel of the weight \(weight.shape)")
   }
-  let (positions, columns, patchSize) = (g.positions, g.columns, g.patchSize)
+  let shape = g.withOutputChannels(outputChannels)
 
-  // Forward: one product [O, C·kH·kW] · [C·kH·kW, N·P] = [O, N·P], then NCHW order.
-  let cols = im2col(input.data, g)
-  var product = uninitializedFloats(outputChannels * columns)
-  batchedMatrixMultiply(batch: 1, m: outputChannels, n: columns, k: patchSize,
-                        weight.data, transposeA: false, batchStrideA: 0,
-                        cols, transposeB: false, batchStrideB: 0, into: &product)
-  let output = channelMajorToBatchMajor(product, batch: g.batch, channels: outputChannels,
-                                        positions: positions, adding: bias?.data)
+  // Forward: W · im2col(input), written straight into the [N, O, outH, outW] layout.
+  let output = convolutionForward(input: input.data, weight: weight.data, bias: bias?.data,
+                                  shape: shape)
   let value = Tensor(shape: [g.batch, outputChannels, g.outputHeight, g.outputWidth],
                      data: output)
 
   return .record(value, operation: "conv2d", inputs: [input, weight] + (bias.map { [$0] } ?? [])) {
     grad in
-    // G: the output gradient [N, O, P] rearranged as [O, N·P], like the forward product.
-    let outputGradient = batchMajorToChannelMajor(grad.data, batch: g.batch,
-                                                  channels: outputChannels, positions: positions)
     var inputGradient: Tensor?, weightGradient: Tensor?, biasGradient: Tensor?
-    if weight.requiresGrad {  // [O, N·P] · [C·kH·kW, N·P]ᵀ
-      var gradient = uninitializedFloats(weight.count)
-      batchedMatrixMultiply(batch: 1, m: outputChannels, n: patchSize, k: columns,
-                            outputGradient, transposeA: false, batchStrideA: 0,
-                            cols, transposeB: true, batchStrideB: 0, into: &gradient)
-      weightGradient = Tensor(shape: weight.shape, data: gradient)
+    if weight.requiresGrad {  // G · colsᵀ
+      weightGradient = Tensor(shape: weight.shape, data: convolutionWeightGradient(
+        input: input.data, outputGradient: grad.data, shape: shape))
     }
-    if input.requiresGrad {  // [O, C·kH·kW]ᵀ · [O, N·P], then each column back to its pixels
-      var colsGradient = uninitializedFloats(patchSize * columns)
-      batchedMatrixMultiply(batch: 1, m: patchSize, n: columns, k: outputChannels,
-                            weight.data, transposeA: true, batchStrideA: 0,
-                            outputGradient, transposeB: false, batchStrideB: 0,
-                            into: &colsGradient)
-      inputGradient = Tensor(shape: input.shape, data: col2im(colsGradient, g))
+    if input.requiresGrad {  // col2im(Wᵀ · G), an image at a time
+      inputGradient = Tensor(shape: input.shape, data: convolutionInputGradient(
+        weight: weight.data, outputGradient: grad.data, shape: shape))
     }
     if let bias, bias.requiresGrad {  // each output channel's bias touched all N·P outputs
-      let sums = outputGradient.withUnsafeBufferPointer { gradient in
-        (0..<outputChannels).map { o in sumOfRun(gradient, start: o * columns, count: columns) }
-      }
-      biasGradient = Tensor(shape: bias.shape, data: sums)
+      biasGradient = Tensor(shape: bias.shape, data: convolutionBiasGradient(
+        outputGradient: grad.data, shape: shape))
     }
     return [inputGradient, weightGradient] + (bias == nil ? [] : [biasGradient])
   }
 }
 // end snippet
-
-/// Reorders the product's [O, N·P] (a row per output channel, the images side by side) into
-/// NCHW's [N, O, P], adding `bias[o]` on the way. Every move is a contiguous run of P values.
-func channelMajorToBatchMajor(_ x: [Float], batch: Int, channels: Int, positions: Int,
-                              adding bias: [Float]?) -> [Float] {
-  [Float](unsafeUninitializedCapacity: x.count) { out, initialized in
-    x.withUnsafeBufferPointer { x in
-      for n in 0..<batch {
-        for o in 0..<channels {
-          let from = (o * batch + n) * positions, to = (n * channels + o) * positions
-          let shift = bias?[o] ?? 0
-          for p in 0..<positions { out[to + p] = x[from + p] + shift }
-        }
-      }
-    }
-    initialized = x.count
-  }
-}
-
-/// The reverse reordering, [N, O, P] → [O, N·P], for the output gradient.
-func batchMajorToChannelMajor(_ x: [Float], batch: Int, channels: Int,
-                              positions: Int) -> [Float] {
-  [Float](unsafeUninitializedCapacity: x.count) { out, initialized in
-    x.withUnsafeBufferPointer { x in
-      for n in 0..<batch {
-        for o in 0..<channels {
-          let from = (n * channels + o) * positions, to = (o * batch + n) * positions
-          for p in 0..<positions { out[to + p] = x[from + p] }
-        }
-      }
-    }
-    initialized = x.count
-  }
-}
-

@@ -29,7 +29,7 @@ public func gelu(_ x: Tensor) -> Tensor {
         splitRows(blocks, work: x.count * 4) { range in
           for block in range {
             let start = block * 8, lanes = Swift.min(8, x.count - start)
-            let x = VectorMath.load(xs + start, lanes: lanes)
+            let x = VectorMath.load8(xs + start, lanes: lanes)
             let x2 = x * x
             let s = VectorMath.sigmoid(2 * c * (x + a * x2 * x))           // σ(2u) = ½(1 + tanh u)
             VectorMath.store(x * s, to: ys + start, lanes: lanes)

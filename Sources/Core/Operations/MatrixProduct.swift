@@ -50,21 +50,21 @@ public func matmul(_ a: Tensor, _ b: Tensor) -> Tensor {
   // With a shared weight, all leading axes of `a` fold into the rows of one big product.
   let (batch, m) = sharedWeight ? (1, a.count / Swift.max(k, 1)) : (a.shape.dropLast(2).product, a.shape[a.rank - 2])
   let batchStrideB = sharedWeight ? 0 : k * n
-  var out = [Float](repeating: 0, count: batch * m * n)
+  var out = uninitializedFloats(batch * m * n)  // every element is written (accumulate: false)
   batchedMatrixMultiply(batch: batch, m: m, n: n, k: k, a.data, transposeA: false, batchStrideA: m * k,
                         b.data, transposeB: false, batchStrideB: batchStrideB, into: &out)
   let value = Tensor(shape: a.shape.dropLast() + [n], data: out)
   return .record(value, operation: "matmul", inputs: [a, b]) { grad in
     var gradA: Tensor?, gradB: Tensor?
     if a.requiresGrad {  // [m, n] · [k, n]ᵀ
-      var g = [Float](repeating: 0, count: a.count)
+      var g = uninitializedFloats(a.count)
       batchedMatrixMultiply(batch: batch, m: m, n: k, k: n, grad.data, transposeA: false,
                             batchStrideA: m * n, b.data, transposeB: true,
                             batchStrideB: batchStrideB, into: &g)
       gradA = Tensor(shape: a.shape, data: g)
     }
     if b.requiresGrad {  // [m, k]ᵀ · [m, n]; a shared weight sums over the whole batch
-      var g = [Float](repeating: 0, count: b.count)
+      var g = uninitializedFloats(b.count)
       batchedMatrixMultiply(batch: batch, m: k, n: n, k: m, a.data, transposeA: true,
                             batchStrideA: m * k, grad.data, transposeB: false,
                             batchStrideB: m * n, into: &g)

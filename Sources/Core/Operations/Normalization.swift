@@ -58,21 +58,21 @@ public func layerNorm(_ x: Tensor, weight: Tensor, bias: Tensor? = nil,
                   let (input, output) = (x + row * width, y + row * width)
                   var sum = SIMD8<Float>(), squares = SIMD8<Float>()
                   for i in stride(from: 0, to: width, by: 8) {
-                    sum += VectorMath.load(input + i, lanes: Swift.min(8, width - i))
+                    sum += VectorMath.load8(input + i, lanes: Swift.min(8, width - i))
                   }
                   let mean = sum.sum() / Float(width)
                   for i in stride(from: 0, to: width, by: 8) {
                     let lanes = Swift.min(8, width - i)
-                    let centred = (VectorMath.load(input + i, lanes: lanes) - mean)
+                    let centred = (VectorMath.load8(input + i, lanes: lanes) - mean)
                       .replacing(with: 0, where: .!leadingLanes(lanes))  // not the padding
                     squares += centred * centred
                   }
                   let r = 1 / (squares.sum() / Float(width) + epsilon).squareRoot()
                   for i in stride(from: 0, to: width, by: 8) {
                     let lanes = Swift.min(8, width - i)
-                    let xHat = (VectorMath.load(input + i, lanes: lanes) - mean) * r
-                    let scaled = xHat * VectorMath.load(gamma + i, lanes: lanes)
-                    VectorMath.store(scaled + VectorMath.load(beta + i, lanes: lanes),
+                    let xHat = (VectorMath.load8(input + i, lanes: lanes) - mean) * r
+                    let scaled = xHat * VectorMath.load8(gamma + i, lanes: lanes)
+                    VectorMath.store(scaled + VectorMath.load8(beta + i, lanes: lanes),
                                      to: output + i, lanes: lanes)
                     if let normalized { VectorMath.store(xHat, to: normalized + row * width + i, lanes: lanes) }
                   }
@@ -108,12 +108,12 @@ public func layerNorm(_ x: Tensor, weight: Tensor, bias: Tensor? = nil,
                     var sumDxHat = SIMD8<Float>(), sumDxHatXHat = SIMD8<Float>()
                     for i in stride(from: 0, to: width, by: 8) {
                       let lanes = Swift.min(8, width - i)
-                      let (gi, xi) = (VectorMath.load(g + i, lanes: lanes), VectorMath.load(xHat + i, lanes: lanes))
-                      let dxHat = gi * VectorMath.load(gamma + i, lanes: lanes)  // 0 in the padding
+                      let (gi, xi) = (VectorMath.load8(g + i, lanes: lanes), VectorMath.load8(xHat + i, lanes: lanes))
+                      let dxHat = gi * VectorMath.load8(gamma + i, lanes: lanes)  // 0 in the padding
                       sumDxHat += dxHat
                       sumDxHatXHat += dxHat * xi
-                      VectorMath.store(VectorMath.load(dGamma + i, lanes: lanes) + gi * xi, to: dGamma + i, lanes: lanes)
-                      VectorMath.store(VectorMath.load(dBeta + i, lanes: lanes) + gi, to: dBeta + i, lanes: lanes)
+                      VectorMath.store(VectorMath.load8(dGamma + i, lanes: lanes) + gi * xi, to: dGamma + i, lanes: lanes)
+                      VectorMath.store(VectorMath.load8(dBeta + i, lanes: lanes) + gi, to: dBeta + i, lanes: lanes)
                     }
                     guard let dx else { continue }
                     let meanDxHat = sumDxHat.sum() / Float(width)
@@ -121,8 +121,8 @@ public func layerNorm(_ x: Tensor, weight: Tensor, bias: Tensor? = nil,
                     let r = deviations[row]
                     for i in stride(from: 0, to: width, by: 8) {
                       let lanes = Swift.min(8, width - i)
-                      let xi = VectorMath.load(xHat + i, lanes: lanes)
-                      let dxHat = VectorMath.load(g + i, lanes: lanes) * VectorMath.load(gamma + i, lanes: lanes)
+                      let xi = VectorMath.load8(xHat + i, lanes: lanes)
+                      let dxHat = VectorMath.load8(g + i, lanes: lanes) * VectorMath.load8(gamma + i, lanes: lanes)
                       VectorMath.store(r * (dxHat - meanDxHat - xi * meanDxHatXHat),
                                        to: dx + row * width + i, lanes: lanes)
                     }

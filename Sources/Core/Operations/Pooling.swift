@@ -1,4 +1,5 @@
 import Foundation
+import Kernels
 
 // MARK: - Pooling
 
@@ -26,40 +27,19 @@ func forEachPoolingWindow(_ g: ConvolutionGeometry, _ body: (_ output: Int, _ co
 public func maxPool2d(_ input: Tensor, kernelSize: Int, stride: Int? = nil) -> Tensor {
   let g = ConvolutionGeometry(input: input.shape, kernel: (kernelSize, kernelSize),
                               stride: stride ?? kernelSize, padding: 0, operation: "maxPool2d")
-  let count = g.batch * g.channels * g.positions
-  var output = [Float](repeating: 0, count: count)
-  var winners = [Int](repeating: 0, count: count)  // the flat input index of each maximum
-  input.data.withUnsafeBufferPointer { x in
-    output.withUnsafeMutableBufferPointer { output in
-      winners.withUnsafeMutableBufferPointer { winners in
-        forEachPoolingWindow(g) { out, corner in
-          var best = corner, largest = x[corner]
-          for i in 0..<kernelSize {
-            let row = corner + i * g.width
-            for j in 0..<kernelSize {
-              // Selects rather than branches: which element wins is as good as random, and a
-              // mispredicted branch would cost more than the comparison.
-              let value = x[row + j], isLarger = value > largest
-              largest = isLarger ? value : largest
-              best = isLarger ? row + j : best
-            }
-          }
-          output[out] = largest
-          winners[out] = best
-        }
-      }
-    }
+  if kernelSize > 16 {
+    fatalError("maxPool2d: a \(kernelSize)×\(kernelSize) window is larger than 16×16")
   }
+  // The loops are in Kernels/Pooling.swift: for each window, its largest value, and the place
+  // of that value in the window (i · kernelSize + j), where backward sends the gradient.
+  let shape = PoolingShape(planes: g.batch * g.channels, height: g.height, width: g.width,
+                           kernel: kernelSize, stride: g.stride)
+  let (output, winners) = maxPoolForward(input: input.data, shape: shape)
   let value = Tensor(shape: [g.batch, g.channels, g.outputHeight, g.outputWidth], data: output)
-  let shape = input.shape
+  let inputShape = input.shape
   return .record(value, operation: "maxPool2d", inputs: [input]) { grad in
-    var routed = [Float](repeating: 0, count: shape.product)
-    grad.data.withUnsafeBufferPointer { gradient in
-      routed.withUnsafeMutableBufferPointer { routed in
-        for out in 0..<count { routed[winners[out]] += gradient[out] }
-      }
-    }
-    return [Tensor(shape: shape, data: routed)]
+    [Tensor(shape: inputShape, data: maxPoolBackward(outputGradient: grad.data, winners: winners,
+                                                     shape: shape))]
   }
 }
 

@@ -19,7 +19,7 @@ func reducedShape(_ shape: [Int], _ axis: Int, keepDims: Bool) -> [Int] {
 extension Tensor {
   /// The sum of all elements, as a rank-0 tensor.  ∂(Σx)/∂xᵢ = 1
   public func sum() -> Tensor {
-    // Eight running sums (`sumOfRun`), not one: `reduce(0, +)` makes every addition wait for the
+    // Many running sums (`sumOfRun`), not one: `reduce(0, +)` makes every addition wait for the
     // one before, one number at a time.
     let value = Tensor(data.withUnsafeBufferPointer { sumOfRun($0, start: 0, count: $0.count) })
     let shape = self.shape

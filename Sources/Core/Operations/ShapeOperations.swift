@@ -132,14 +132,19 @@ extension Tensor {
   public func gatherRows(_ indices: [Int]) -> Tensor {
     if rank == 0 { fatalError("gatherRows: a scalar has no rows") }
     let rows = shape[0], width = count / Swift.max(rows, 1)
-    var out = [Float](repeating: 0, count: indices.count * width)
+    var out = uninitializedFloats(indices.count * width)
     data.withUnsafeBufferPointer { table in
-      for (n, row) in indices.enumerated() {
-        if row < 0 || row >= rows {
-          fatalError("gatherRows: index \(row) at position \(n) is out of range 0..<\(rows) " +
-                     "for a table of shape \(shape)")
+      out.withUnsafeMutableBufferPointer { out in
+        for (n, row) in indices.enumerated() {
+          if row < 0 || row >= rows {
+            fatalError("gatherRows: index \(row) at position \(n) is out of range 0..<\(rows) " +
+                       "for a table of shape \(shape)")
+          }
+          if width > 0 {
+            (out.baseAddress! + n * width).update(from: table.baseAddress! + row * width,
+                                                  count: width)
+          }
         }
-        for i in 0..<width { out[n * width + i] = table[row * width + i] }
       }
     }
     let value = Tensor(shape: [indices.count] + shape.dropFirst(), data: out)
@@ -147,8 +152,11 @@ extension Tensor {
     return .record(value, operation: "gatherRows", inputs: [self]) { grad in
       var table = [Float](repeating: 0, count: tableShape.product)
       grad.data.withUnsafeBufferPointer { g in
-        for (n, row) in indices.enumerated() {
-          for i in 0..<width { table[row * width + i] += g[n * width + i] }
+        table.withUnsafeMutableBufferPointer { table in
+          for (n, row) in indices.enumerated() where width > 0 {
+            let (to, from) = (table.baseAddress! + row * width, g.baseAddress! + n * width)
+            for i in 0..<width { to[i] += from[i] }
+          }
         }
       }
       return [Tensor(shape: tableShape, data: table)]

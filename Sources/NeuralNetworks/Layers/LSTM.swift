@@ -56,7 +56,8 @@ public func lstmCell(_ projectedInput: Tensor, state: Tensor, recurrentWeight: T
   let (rows, h) = checkCellShapes(projectedInput, state, recurrentWeight, bias)
   let (previous, u) = (state.data, recurrentWeight.data)
   let step = projectedInput.data.withUnsafeBufferPointer { x in
-    lstmStepForward(x: x.baseAddress!, xRowStride: 4 * h, bias: bias.data, recurrentWeight: u,
+    lstmStepForward(x: x.baseAddress!, xRowStride: 4 * h, bias: bias.data,
+                    recurrentWeight: packRecurrentWeight(u, hidden: h, rows: rows),
                     previous: previous, rows: rows, hidden: h, active: nil)
   }
   return .record(Tensor(shape: [2, rows, h], data: step.next), operation: "lstmCell",
@@ -64,7 +65,8 @@ public func lstmCell(_ projectedInput: Tensor, state: Tensor, recurrentWeight: T
     var dGates = [Float](repeating: 0, count: rows * 4 * h)
     let dPrevious = dGates.withUnsafeMutableBufferPointer { dGates in
       lstmStepBackward(step, previous: previous, nextGradient: grad.data,
-                       transposedRecurrentWeight: transposedRecurrentWeight(u, hidden: h),
+                       transposedRecurrentWeight: packTransposedRecurrentWeight(u, hidden: h,
+                                                                                rows: rows),
                        gatesGradient: dGates.baseAddress!, gatesRowStride: 4 * h,
                        rows: rows, hidden: h, active: nil, needsPreviousGradient: true)!
     }
@@ -226,13 +228,16 @@ private final class UnrolledRecurrence {
   let rows: Int, steps: Int, hidden: Int
   let projected: [Float], recurrentWeight: [Float], bias: [Float]
   let lengths: [Int]?
+  /// U packed once for the 64 (or T) products of the forward pass.
+  let packedWeight: PackedMatrix
   /// dpre for every row and step, [N, T, 4H], filled by the steps' backward passes; allocated
   /// by the first of them.
   var gatesGradient: [Float] = []
   /// hₜ₋₁ for every row and step, [N, T, H], filled by the forward pass; for ∂L/∂U.
   var previousHidden: [Float]
-  /// Uᵀ, [4H, H], made by the first backward step.
-  lazy var transposedWeight = transposedRecurrentWeight(recurrentWeight, hidden: hidden)
+  /// Uᵀ, [4H, H], packed by the first backward step for all of them.
+  lazy var packedTransposedWeight = packTransposedRecurrentWeight(recurrentWeight, hidden: hidden,
+                                                                  rows: rows)
 
   init(projected: Tensor, recurrentWeight: Tensor, bias: Tensor, lengths: [Int]?) {
     (rows, steps, hidden) = (projected.shape[0], projected.shape[1], recurrentWeight.shape[0])
@@ -240,6 +245,7 @@ private final class UnrolledRecurrence {
     self.recurrentWeight = recurrentWeight.data
     self.bias = bias.data
     self.lengths = lengths
+    packedWeight = packRecurrentWeight(self.recurrentWeight, hidden: hidden, rows: rows)
     // Evaluation without gradients needs no record of the previous states.
     previousHidden = isGradientRecordingEnabled
       ? [Float](repeating: 0, count: rows * steps * hidden) : []
@@ -273,7 +279,7 @@ private final class UnrolledRecurrence {
     // pre = x W (row t of each sequence: one row every T·4H) + b + h U
     let record = projected.withUnsafeBufferPointer { projected in
       lstmStepForward(x: projected.baseAddress! + t * 4 * h, xRowStride: steps * 4 * h, bias: bias,
-                      recurrentWeight: recurrentWeight, previous: previousState, rows: rows,
+                      recurrentWeight: packedWeight, previous: previousState, rows: rows,
                       hidden: h, active: active)
     }
     if !previousHidden.isEmpty {  // Keep hₜ₋₁ for ∂L/∂U: row n goes to [n, t] of [N, T, H].
@@ -289,7 +295,7 @@ private final class UnrolledRecurrence {
     return .record(Tensor(shape: [2, rows, h], data: record.next), operation: "lstmStep",
                    inputs: [parametersNode, previous]) { [self] grad in
       if gatesGradient.isEmpty { gatesGradient = [Float](repeating: 0, count: rows * steps * 4 * h) }
-      let uT = transposedWeight
+      let uT = packedTransposedWeight
       let dPrevious = gatesGradient.withUnsafeMutableBufferPointer { dGates in
         // Rows t of the shared buffer: dGates + t·4H, one sequence every T·4H.
         lstmStepBackward(record, previous: previousState, nextGradient: grad.data,
