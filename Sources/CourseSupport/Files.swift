@@ -1,6 +1,7 @@
 // Writing result files safely: whole or not at all, with errors that name the path.
 
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -10,19 +11,48 @@ import Musl
 import Darwin
 #endif
 
-/// The directory, relative to the current directory (the package root under `swift run`), where chapters write figures.
+/// The directory, relative to the current directory (the package root under `swift run`), where
+/// chapters write the book's figures.
 public let figuresDirectory = "figures"
 
-/// Returns the path for a figure file, `figures/<name>`, creating the `figures` directory if it is missing.
+/// Where figures go that the book does not show: those of a run with options other than the
+/// defaults, and those of this machine's speed, when the run is made in the package itself.
+public let otherRunsFiguresDirectory = "figures/other-runs"
+
+/// Whether this run's options are all at their defaults; `ChapterOptions` sets it once it has parsed them.
+private let runUsesDefaultOptions = Mutex(true)
+
+/// Records whether the run's options are all at their defaults (called by `ChapterOptions`).
+public func setRunUsesDefaultOptions(_ defaults: Bool) {
+  runUsesDefaultOptions.withLock { $0 = defaults }
+}
+
+/// The folder for a figure. The committed figures in the package's `figures/` are the book's, so
+/// only the book's runs may redraw them: in the package root, a run with other options (another
+/// data set, fewer epochs) or a figure of measured speed outside the book's tools goes to
+/// `figures/other-runs/` (ignored by git) instead, and experimenting never changes the book.
+public func figureFolder(inPackageRoot: Bool, defaultOptions: Bool, measured: Bool, bookRun: Bool) -> String {
+  guard inPackageRoot else { return figuresDirectory }
+  return defaultOptions && (!measured || bookRun) ? figuresDirectory : otherRunsFiguresDirectory
+}
+
+/// Returns the path for a figure file, `figures/<name>` (or `figures/other-runs/<name>`, see
+/// `figureFolder`), creating the folder if it is missing. A `measured` figure shows this
+/// machine's timings.
 ///
 /// ```swift
 /// try writeFileAtomically(svg, to: figurePath("05-curves.svg"))
 /// print("wrote", figurePath("05-curves.svg"))
 /// ```
 /// If the directory cannot be created, the error is reported by the write that follows, with the path in it.
-public func figurePath(_ name: String) -> String {
-  try? createDirectories(figuresDirectory)
-  return figuresDirectory + "/" + name
+public func figurePath(_ name: String, measured: Bool = false) -> String {
+  let files = FileManager.default
+  let inPackageRoot = files.fileExists(atPath: "Package.swift") && files.fileExists(atPath: "book.md")
+  let folder = figureFolder(
+    inPackageRoot: inPackageRoot, defaultOptions: runUsesDefaultOptions.withLock { $0 }, measured: measured,
+    bookRun: ProcessInfo.processInfo.environment["COURSE_MARK_MEASURED"] == "1")
+  try? createDirectories(folder)
+  return folder + "/" + name
 }
 
 /// Writes `data` to `path` through a temporary file in the same directory and a rename, so readers never see half a file.

@@ -340,6 +340,7 @@ public struct ChapterOptions: Sendable {
       print(jsonText(Estimate(seconds: cost?.seconds, bytes: cost?.bytes, warnings: warnings)))
       exit(0)
     }
+    setRunUsesDefaultOptions(parsed.given.isEmpty)
     return parsed
   }
 
@@ -418,7 +419,8 @@ public struct ChapterOptions: Sendable {
     if !quickRun.isEmpty {
       lines.append("a quick run: swift run \(chapter) " + quickRun.joined(separator: " "))
     }
-    lines.append("figures are written to figures/ in the current directory")
+    lines.append("figures are written to figures/ in the current directory; in the course folder, a run with options")
+    lines.append("other than the defaults writes them to figures/other-runs/, so that the book's figures stay as they are")
     return lines.joined(separator: "\n")
   }
 

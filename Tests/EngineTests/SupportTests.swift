@@ -256,7 +256,7 @@ struct SupportTests {
     #expect(description.options[0].max == String(Int.max))
     #expect(try declared.options.parse(["--describe-options"]).describeRequested)
     #expect(declared.options.usage.contains("a quick run: swift run Chapter05 --epochs 1"))
-    #expect(declared.options.usage.hasSuffix("figures are written to figures/ in the current directory"))
+    #expect(declared.options.usage.hasSuffix("writes them to figures/other-runs/, so that the book's figures stay as they are"))
   }
 
   @Test("A run far longer or larger than the default one is warned about, with the options given")
@@ -378,6 +378,25 @@ struct SupportTests {
     var isDirectory: ObjCBool = false
     #expect(FileManager.default.fileExists(atPath: figuresDirectory, isDirectory: &isDirectory))
     #expect(isDirectory.boolValue)
+  }
+
+  @Test("only the book's runs redraw the book's figures in the package")
+  func figureFolders() {
+    // Anywhere else (a test's temporary folder, a learner's own folder) every figure goes to figures/.
+    for defaults in [true, false] {
+      for measured in [true, false] {
+        #expect(figureFolder(inPackageRoot: false, defaultOptions: defaults, measured: measured, bookRun: false)
+                == "figures")
+      }
+    }
+    // In the package: the default run redraws the book's figures, except this machine's timings,
+    // which only BookSync's run may redraw; any other options draw beside them.
+    #expect(figureFolder(inPackageRoot: true, defaultOptions: true, measured: false, bookRun: false) == "figures")
+    #expect(figureFolder(inPackageRoot: true, defaultOptions: true, measured: true, bookRun: true) == "figures")
+    #expect(figureFolder(inPackageRoot: true, defaultOptions: true, measured: true, bookRun: false)
+            == "figures/other-runs")
+    #expect(figureFolder(inPackageRoot: true, defaultOptions: false, measured: false, bookRun: true)
+            == "figures/other-runs")
   }
 
   @Test("parentDirectory splits slash-separated paths")
